@@ -1,0 +1,133 @@
+import type { CameraSpec } from '@robofm/core';
+import { ValidationError } from '@robofm/core';
+
+/** What the model knows about one body: its widths, cameras (slot order) and rate. */
+export interface EmbodimentInfo {
+  stateDim: number;
+  actionDim: number;
+  cameras: CameraSpec[];
+  controlHz: number;
+}
+
+/**
+ * The whole model description: saved as `config.json` in a checkpoint, read back to rebuild the
+ * exact architecture. Sizes come from presets (`@robofm/train`); defaults below are the demo size.
+ */
+export interface ModelConfig {
+  /** `flow` = π0-style flow-matching action expert; `token` = first-generation discrete baseline. */
+  kind: 'flow' | 'token';
+  /** Images are resized to `imageSize`² before the conv stem. */
+  imageSize: number;
+  /** Conv stem channels (each layer halves the resolution). */
+  visionChannels: number[];
+  /** Tokens per camera = visionGrid² (adaptive average pool of the stem output). */
+  visionGrid: number;
+  maxCameras: number;
+  dModel: number;
+  backboneLayers: number;
+  heads: number;
+  mlpRatio: number;
+  expertDim: number;
+  expertLayers: number;
+  expertHeads: number;
+  vocabSize: number;
+  maxTextTokens: number;
+  /** Action chunk length H. */
+  horizon: number;
+  maxStateDim: number;
+  maxActionDim: number;
+  /** Euler steps when sampling (flow). */
+  flowSteps: number;
+  /** Bins per action dimension (token baseline). */
+  tokenBins: number;
+  /** Ablation only: an embodiment-id token in the prefix. */
+  embodimentToken: boolean;
+  /** Bodies this model drives (name → widths, cameras, rate). */
+  embodiments: Record<string, EmbodimentInfo>;
+  /** Normalization used for state and actions. */
+  normalization: 'zscore' | 'quantile';
+}
+
+export const DEFAULT_MODEL_CONFIG: ModelConfig = {
+  kind: 'flow',
+  imageSize: 64,
+  visionChannels: [16, 32, 64],
+  visionGrid: 4,
+  maxCameras: 4,
+  dModel: 128,
+  backboneLayers: 3,
+  heads: 4,
+  mlpRatio: 2,
+  expertDim: 96,
+  expertLayers: 3,
+  expertHeads: 4,
+  vocabSize: 512,
+  maxTextTokens: 24,
+  horizon: 16,
+  maxStateDim: 32,
+  maxActionDim: 32,
+  flowSteps: 10,
+  tokenBins: 256,
+  embodimentToken: false,
+  embodiments: {},
+  normalization: 'zscore',
+};
+
+/** Checks a model config; throws a ValidationError naming the first bad field. */
+export function validateModelConfig(c: ModelConfig): ModelConfig {
+  const posInt = (k: keyof ModelConfig) => {
+    const v = c[k];
+    if (!Number.isInteger(v) || (v as number) <= 0) throw new ValidationError(`model.${k}`, v, 'a positive integer');
+  };
+  if (c.kind !== 'flow' && c.kind !== 'token') throw new ValidationError('model.kind', c.kind, "'flow' or 'token'");
+  for (const k of [
+    'imageSize',
+    'visionGrid',
+    'maxCameras',
+    'dModel',
+    'backboneLayers',
+    'heads',
+    'mlpRatio',
+    'expertDim',
+    'expertLayers',
+    'expertHeads',
+    'vocabSize',
+    'maxTextTokens',
+    'horizon',
+    'maxStateDim',
+    'maxActionDim',
+    'flowSteps',
+    'tokenBins',
+  ] as const)
+    posInt(k);
+  if (c.dModel % c.heads !== 0) throw new ValidationError('model.dModel', c.dModel, `a multiple of heads (${c.heads})`);
+  if (c.expertDim % c.expertHeads !== 0)
+    throw new ValidationError('model.expertDim', c.expertDim, `a multiple of expertHeads (${c.expertHeads})`);
+  if (!Array.isArray(c.visionChannels) || c.visionChannels.length === 0)
+    throw new ValidationError('model.visionChannels', c.visionChannels, 'a non-empty array of channel counts');
+  if (c.imageSize >> c.visionChannels.length < c.visionGrid)
+    throw new ValidationError(
+      'model.visionGrid',
+      c.visionGrid,
+      `<= imageSize / 2^layers (${c.imageSize >> c.visionChannels.length})`,
+    );
+  if (c.normalization !== 'zscore' && c.normalization !== 'quantile')
+    throw new ValidationError('model.normalization', c.normalization, "'zscore' or 'quantile'");
+  for (const [name, e] of Object.entries(c.embodiments)) {
+    if (e.stateDim > c.maxStateDim)
+      throw new ValidationError(`model.embodiments.${name}.stateDim`, e.stateDim, `<= maxStateDim (${c.maxStateDim})`);
+    if (e.actionDim > c.maxActionDim)
+      throw new ValidationError(
+        `model.embodiments.${name}.actionDim`,
+        e.actionDim,
+        `<= maxActionDim (${c.maxActionDim})`,
+      );
+    if (e.cameras.length > c.maxCameras)
+      throw new ValidationError(
+        `model.embodiments.${name}.cameras`,
+        e.cameras.length,
+        `<= maxCameras (${c.maxCameras})`,
+      );
+  }
+  return c;
+}

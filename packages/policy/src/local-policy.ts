@@ -1,0 +1,98 @@
+import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
+import { ValidationError } from '@robofm/core';
+import { Generator, type Tensor, scope } from '@robofm/torch';
+import { toTensorBatch } from './backbone.ts';
+import { type LoadedCheckpoint, demoCheckpointDir, loadCheckpoint } from './checkpoint.ts';
+import { Processor, type RawSample } from './processor.ts';
+
+export interface LocalPolicyOptions {
+  /** Seed of the sampling noise (same seed + same obs → same chunk). */
+  seed?: number;
+}
+
+/**
+ * The VLA as a `Policy`: normalize → sample → unnormalize → unpad, in this process. Batched
+ * inference (`inferBatch`) runs one forward pass for many observations, of any mix of bodies.
+ */
+export class LocalPolicy implements Policy {
+  readonly metadata: PolicyMetadata;
+  readonly checkpoint: LoadedCheckpoint;
+  private readonly processor: Processor;
+  private readonly generator: Generator;
+
+  /** Loads `dir` (a checkpoint dir, a run dir with `latest`, or `demo`). */
+  constructor(dir: string, opts: LocalPolicyOptions = {}) {
+    this.checkpoint = loadCheckpoint(dir);
+    const { config, normStats, tokenizer } = this.checkpoint;
+    this.processor = new Processor(config.model, normStats, tokenizer);
+    this.generator = new Generator(opts.seed ?? 0);
+    const m = config.model;
+    this.metadata = {
+      id: String(config.meta.id ?? `robofm-vla-${m.kind}`),
+      actionHorizon: m.horizon,
+      embodiments: Object.fromEntries(
+        Object.entries(m.embodiments).map(([name, e]) => [
+          name,
+          { stateDim: e.stateDim, actionDim: e.actionDim, cameras: e.cameras, controlHz: e.controlHz },
+        ]),
+      ),
+      extra: { kind: m.kind, step: config.step, preset: config.meta.preset, checkpoint: this.checkpoint.dir },
+    };
+  }
+
+  static async load(dir: string, opts?: LocalPolicyOptions): Promise<LocalPolicy> {
+    return new LocalPolicy(dir, opts);
+  }
+
+  /** The checkpoint shipped in the repo. */
+  static demo(opts?: LocalPolicyOptions): LocalPolicy {
+    return new LocalPolicy(demoCheckpointDir(), opts);
+  }
+
+  async infer(obs: Observation): Promise<ActionChunk> {
+    return (await this.inferBatch([obs]))[0];
+  }
+
+  async inferBatch(obs: Observation[]): Promise<ActionChunk[]> {
+    return this.inferBatchSync(obs);
+  }
+
+  /** Synchronous core of `inferBatch` (benchmarks call it directly). */
+  inferBatchSync(obs: Observation[]): ActionChunk[] {
+    const t0 = performance.now();
+    const m = this.checkpoint.config.model;
+    const samples: RawSample[] = obs.map((o, i) => {
+      const e = m.embodiments[o.embodiment];
+      if (!e)
+        throw new ValidationError(`obs[${i}].embodiment`, o.embodiment, `one of ${Object.keys(m.embodiments).join(', ')}`);
+      return { embodiment: o.embodiment, images: o.images, state: o.state, instruction: o.instruction };
+    });
+    const batch = this.processor.collate(samples);
+    const t1 = performance.now();
+    const out = scope(() => {
+      const tb = toTensorBatch(batch, m);
+      let actions: Tensor;
+      if (this.checkpoint.model.config.kind === 'token') {
+        const dimMask = new Float32Array(obs.length * m.maxActionDim);
+        obs.forEach((o, i) => dimMask.fill(1, i * m.maxActionDim, i * m.maxActionDim + m.embodiments[o.embodiment].actionDim));
+        actions = (this.checkpoint.model as import('./token-vla.ts').TokenVla).sampleActions(tb, dimMask);
+      } else actions = (this.checkpoint.model as import('./flow-vla.ts').FlowVla).sampleActions(tb, this.generator);
+      return actions.toFloat32Array();
+    });
+    const t2 = performance.now();
+    const per = m.horizon * m.maxActionDim;
+    return obs.map((o, i) => {
+      const actions = this.processor.unpadActions(o.embodiment, out, i * per);
+      return {
+        actions,
+        horizon: m.horizon,
+        actionDim: m.embodiments[o.embodiment].actionDim,
+        timing: { inferMs: t2 - t0, modelMs: t2 - t1, batch: obs.length },
+      };
+    });
+  }
+
+  dispose(): void {
+    for (const p of this.checkpoint.model.parameters()) p.dispose();
+  }
+}

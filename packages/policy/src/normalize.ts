@@ -1,0 +1,103 @@
+import { ValidationError } from '@robofm/core';
+
+/** Statistics of one vector feature (per dimension). */
+export interface FeatureStats {
+  mean: number[];
+  std: number[];
+  min?: number[];
+  max?: number[];
+  q01?: number[];
+  q99?: number[];
+}
+
+/** `norm_stats.json`: per embodiment, stats of the state and action vectors (unpadded widths). */
+export type NormStats = Record<string, { state: FeatureStats; action: FeatureStats }>;
+
+const EPS = 1e-6;
+
+/**
+ * Normalizes one vector in place into `out` (length = x.length):
+ * zscore: (x − mean) / std; quantile: 2 (x − q01) / (q99 − q01) − 1. Dimensions with (near) zero
+ * spread map to 0 and back to their mean / midpoint exactly.
+ */
+export function normalizeVector(
+  x: ArrayLike<number>,
+  s: FeatureStats,
+  mode: 'zscore' | 'quantile',
+  out = new Float32Array(x.length),
+): Float32Array {
+  for (let i = 0; i < x.length; i++) {
+    const [center, scale] = centerScale(s, mode, i);
+    out[i] = scale > EPS ? (x[i] - center) / scale : 0;
+  }
+  return out;
+}
+
+/** The exact inverse of `normalizeVector` (for dimensions with spread). */
+export function unnormalizeVector(
+  y: ArrayLike<number>,
+  s: FeatureStats,
+  mode: 'zscore' | 'quantile',
+  out = new Float32Array(y.length),
+): Float32Array {
+  for (let i = 0; i < y.length; i++) {
+    const [center, scale] = centerScale(s, mode, i);
+    out[i] = scale > EPS ? y[i] * scale + center : center;
+  }
+  return out;
+}
+
+function centerScale(s: FeatureStats, mode: 'zscore' | 'quantile', i: number): [number, number] {
+  if (mode === 'quantile' && s.q01 && s.q99) {
+    const lo = s.q01[i];
+    const hi = s.q99[i];
+    return [(lo + hi) / 2, (hi - lo) / 2];
+  }
+  return [s.mean[i], s.std[i]];
+}
+
+/** Checks norm stats against the widths the model expects for each body. */
+export function validateNormStats(
+  stats: NormStats,
+  dims: Record<string, { stateDim: number; actionDim: number }>,
+): NormStats {
+  for (const [name, d] of Object.entries(dims)) {
+    const s = stats[name];
+    if (!s) throw new ValidationError(`norm_stats.${name}`, undefined, 'stats for every embodiment of the model');
+    for (const [k, width] of [
+      ['state', d.stateDim],
+      ['action', d.actionDim],
+    ] as const) {
+      const f = s[k];
+      if (!f || f.mean?.length !== width || f.std?.length !== width)
+        throw new ValidationError(`norm_stats.${name}.${k}.mean`, f?.mean, `an array of length ${width}`);
+    }
+  }
+  return stats;
+}
+
+/** Per-dimension stats of rows of width `dim` (streaming mean/std, min/max, approximate q01/q99). */
+export function computeFeatureStats(rows: Iterable<ArrayLike<number>>, dim: number): FeatureStats {
+  const cols: number[][] = Array.from({ length: dim }, () => []);
+  for (const r of rows) for (let i = 0; i < dim; i++) cols[i].push(r[i]);
+  const mean: number[] = [];
+  const std: number[] = [];
+  const min: number[] = [];
+  const max: number[] = [];
+  const q01: number[] = [];
+  const q99: number[] = [];
+  for (const c of cols) {
+    const n = Math.max(1, c.length);
+    const m = c.reduce((a, b) => a + b, 0) / n;
+    const v = c.reduce((a, b) => a + (b - m) * (b - m), 0) / n;
+    const sorted = [...c].sort((a, b) => a - b);
+    const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0);
+    mean.push(m);
+    std.push(Math.sqrt(v));
+    min.push(sorted[0] ?? 0);
+    max.push(sorted[sorted.length - 1] ?? 0);
+    q01.push(q(0.01));
+    q99.push(q(0.99));
+  }
+  return { mean, std, min, max, q01, q99 };
+}

@@ -1,0 +1,169 @@
+import { ValidationError } from '@robofm/core';
+import type { ModelConfig } from './config.ts';
+import { type NormStats, normalizeVector, unnormalizeVector } from './normalize.ts';
+import type { BpeTokenizer } from './tokenizer.ts';
+
+/**
+ * One training / inference example in raw robot units (what the env and the datasets give).
+ * Images are HWC uint8 RGB per camera name (any resolution; resized here).
+ */
+export interface RawSample {
+  embodiment: string;
+  images: Record<string, Uint8Array>;
+  /** Per camera: [height, width] when it differs from the embodiment's camera spec. */
+  imageSizes?: Record<string, [number, number]>;
+  state: ArrayLike<number>;
+  instruction: string;
+  /** [H, actionDim] row-major absolute joint targets (training only). */
+  actions?: ArrayLike<number>;
+  /** [H] 1 = a real step, 0 = padding past the episode end (training only; default all real). */
+  actionValid?: ArrayLike<number>;
+}
+
+/**
+ * A collated batch as flat typed arrays (converted to tensors by the model). Widths are padded:
+ * state to maxStateDim, actions to maxActionDim, cameras to maxCameras; masks say what is real.
+ */
+export interface ArrayBatch {
+  size: number;
+  /** [B, C, 3, S, S] float32 in [-1, 1]. */
+  images: Float32Array;
+  /** [B, C] 1 = camera present. */
+  imageMask: Uint8Array;
+  /** [B, L] token ids, [B, L] 1 = real token. */
+  textIds: Int32Array;
+  textMask: Uint8Array;
+  /** [B, maxStateDim] normalized, zero padded. */
+  state: Float32Array;
+  /** [B, H, maxActionDim] normalized, zero padded (present when the samples had actions). */
+  actions?: Float32Array;
+  /** [B, H, maxActionDim] 1 = supervised entry (real dim and real step). */
+  actionMask?: Float32Array;
+  /** [B] index into `embodimentNames` (ablation token). */
+  embodimentIdx: Int32Array;
+}
+
+/**
+ * The model's input/output transform pair: normalize + pad + tokenize + resize on the way in,
+ * unpad + unnormalize on the way out. Pure typed-array code (no tensors), shared by training and
+ * inference so both see exactly the same inputs.
+ */
+export class Processor {
+  readonly embodimentNames: string[];
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly normStats: NormStats,
+    readonly tokenizer: BpeTokenizer,
+  ) {
+    this.embodimentNames = Object.keys(config.embodiments).sort();
+    if (tokenizer.vocabSize > config.vocabSize)
+      throw new ValidationError('tokenizer.vocabSize', tokenizer.vocabSize, `<= model.vocabSize (${config.vocabSize})`);
+  }
+
+  collate(samples: RawSample[]): ArrayBatch {
+    const c = this.config;
+    const B = samples.length;
+    const S = c.imageSize;
+    const C = c.maxCameras;
+    const H = c.horizon;
+    const L = c.maxTextTokens;
+    const A = c.maxActionDim;
+    const img = new Float32Array(B * C * 3 * S * S);
+    const imageMask = new Uint8Array(B * C);
+    const textIds = new Int32Array(B * L);
+    const textMask = new Uint8Array(B * L);
+    const state = new Float32Array(B * c.maxStateDim);
+    const withActions = samples.length > 0 && samples.every((s) => s.actions !== undefined);
+    const actions = withActions ? new Float32Array(B * H * A) : undefined;
+    const actionMask = withActions ? new Float32Array(B * H * A) : undefined;
+    const embodimentIdx = new Int32Array(B);
+    samples.forEach((s, b) => {
+      const e = c.embodiments[s.embodiment];
+      if (!e)
+        throw new ValidationError(
+          `sample[${b}].embodiment`,
+          s.embodiment,
+          `one of ${Object.keys(c.embodiments).join(', ')}`,
+        );
+      const stats = this.normStats[s.embodiment];
+      embodimentIdx[b] = this.embodimentNames.indexOf(s.embodiment);
+      e.cameras.forEach((cam, slot) => {
+        const px = s.images[cam.name];
+        if (!px) return; // a missing camera is masked out
+        const [h, w] = s.imageSizes?.[cam.name] ?? [cam.height, cam.width];
+        if (px.length !== h * w * 3)
+          throw new ValidationError(`sample[${b}].images.${cam.name}`, px, `${h}x${w}x3 uint8 pixels`);
+        resizeHwcToChw(px, h, w, S, img, ((b * C + slot) * 3 * S * S) | 0);
+        imageMask[b * C + slot] = 1;
+      });
+      const { ids, mask } = this.tokenizer.encodeFixed(s.instruction ?? '', L);
+      textIds.set(ids, b * L);
+      textMask.set(mask, b * L);
+      if (s.state.length !== e.stateDim)
+        throw new ValidationError(`sample[${b}].state`, s.state, `length ${e.stateDim} for ${s.embodiment}`);
+      state.set(normalizeVector(s.state, stats.state, c.normalization), b * c.maxStateDim);
+      if (actions && actionMask && s.actions) {
+        if (s.actions.length !== H * e.actionDim)
+          throw new ValidationError(`sample[${b}].actions`, s.actions, `length ${H}*${e.actionDim}`);
+        const row = new Float32Array(e.actionDim);
+        for (let t = 0; t < H; t++) {
+          for (let i = 0; i < e.actionDim; i++) row[i] = s.actions[t * e.actionDim + i];
+          const off = (b * H + t) * A;
+          actions.set(normalizeVector(row, stats.action, c.normalization), off);
+          const valid = s.actionValid ? s.actionValid[t] : 1;
+          if (valid) actionMask.fill(1, off, off + e.actionDim);
+        }
+      }
+    });
+    return { size: B, images: img, imageMask, textIds, textMask, state, actions, actionMask, embodimentIdx };
+  }
+
+  /** [H, maxActionDim] normalized model output → [H, actionDim] robot units. */
+  unpadActions(embodiment: string, padded: Float32Array, offset = 0): Float32Array {
+    const c = this.config;
+    const e = c.embodiments[embodiment];
+    const out = new Float32Array(c.horizon * e.actionDim);
+    const stats = this.normStats[embodiment].action;
+    for (let t = 0; t < c.horizon; t++) {
+      const row = padded.subarray(offset + t * c.maxActionDim, offset + t * c.maxActionDim + e.actionDim);
+      out.set(unnormalizeVector(row, stats, c.normalization), t * e.actionDim);
+    }
+    return out;
+  }
+}
+
+/** Bilinear resize of HWC uint8 into CHW float32 in [-1, 1] at `out[offset…]` (S×S). */
+export function resizeHwcToChw(
+  px: Uint8Array,
+  h: number,
+  w: number,
+  S: number,
+  out: Float32Array,
+  offset: number,
+): void {
+  const plane = S * S;
+  const sy = h / S;
+  const sx = w / S;
+  for (let y = 0; y < S; y++) {
+    const fy = Math.max(0, (y + 0.5) * sy - 0.5);
+    const y0 = Math.min(h - 1, Math.floor(fy));
+    const y1 = Math.min(h - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < S; x++) {
+      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
+      const x0 = Math.min(w - 1, Math.floor(fx));
+      const x1 = Math.min(w - 1, x0 + 1);
+      const wx = fx - x0;
+      const i00 = (y0 * w + x0) * 3;
+      const i01 = (y0 * w + x1) * 3;
+      const i10 = (y1 * w + x0) * 3;
+      const i11 = (y1 * w + x1) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const v =
+          (1 - wy) * ((1 - wx) * px[i00 + ch] + wx * px[i01 + ch]) + wy * ((1 - wx) * px[i10 + ch] + wx * px[i11 + ch]);
+        out[offset + ch * plane + y * S + x] = v / 127.5 - 1;
+      }
+    }
+  }
+}

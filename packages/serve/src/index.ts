@@ -1,0 +1,13 @@
+export type { ServerOptions } from './server.ts';
+export { PolicyServer, servePolicy } from './server.ts';
+export type { ModelSpec } from './served-model.ts';
+export { ServedModel } from './served-model.ts';
+export type { BatchOptions, BatchResult, BatchStats } from './batcher.ts';
+export { DynamicBatcher, DEFAULT_BATCH } from './batcher.ts';
+export type { ApiKeySpec } from './auth.ts';
+export { ApiKeyAuth, parseApiKeys } from './auth.ts';
+export { ServerMetrics, Counter, Gauge, Histogram } from './metrics.ts';
+export type { HoldSinePolicyOptions } from './hold-sine-policy.ts';
+export { HoldSinePolicy } from './hold-sine-policy.ts';
+export { jsonToWire, wireToJson } from './json-wire.ts';
+export { loadDefaultPolicy } from './default-policy.ts';

@@ -1,0 +1,37 @@
+export type { Quat, Rgba, Vec3, ShapeDesc, ObjectDesc, FixtureDesc, LightDesc, SceneDescription } from './scene.ts';
+export type {
+  TaskBuildContext,
+  TaskBuild,
+  TaskEvaluation,
+  TaskDefinition,
+  ContactInfo,
+  Pose,
+  SimWorld,
+} from './task.ts';
+export type { Rng } from './rng.ts';
+export { makeRng } from './rng.ts';
+export { registerTask, getTask, taskNames } from './task-registry.ts';
+export { defaultScene, freePlayTask } from './default-scene.ts';
+export type { SimEnvOptions } from './env.ts';
+export { SimEnv } from './env.ts';
+export type { DriveMode } from './sim-world.ts';
+export { MujocoWorld } from './sim-world.ts';
+export type { RenderResult } from './renderer.ts';
+export { RayRenderer } from './renderer.ts';
+export { checkAction, ACTION_TOLERANCE } from './action.ts';
+export { loadMujocoModule, liveHandles } from './mujoco.ts';
+export type { MjcfResult } from './mjcf.ts';
+export { buildMjcf } from './mjcf.ts';
+export type {
+  RobotDescription,
+  LinkDescr,
+  GeomDescr,
+  JointDescr,
+  CameraDescr,
+  GripperDescr,
+} from './robots/description.ts';
+export { getRobot, robotNames } from './robots/index.ts';
+export { solveIk, type IkOptions, type IkResult } from './ik.ts';
+export * as math3 from './math3.ts';
+export type { SimDriverOptions } from './sim-driver.ts';
+export { SimDriver } from './sim-driver.ts';

@@ -1,0 +1,47 @@
+import { ValidationError } from '@robofm/core';
+import type { TaskDefinition } from '../task.ts';
+import { registerTask } from '../task-registry.ts';
+import { pickPlace } from './pick-place.ts';
+import type { SuiteState } from './suite-state.ts';
+
+export { EDGE_CASES, DEFAULT_EDGE_RATES, drawEdgeCases, type EdgeCase } from './edge-cases.ts';
+export { INSTRUCTION_TEMPLATES, makeInstruction, fillTemplate, type ParaphraseSet } from './instructions.ts';
+export { TRAIN_SEEDS, HELDOUT_SEEDS, seedSplit, sceneSeed, assertSeedIn, type SeedSplit } from './seeds.ts';
+export type { SuiteState } from './suite-state.ts';
+export type { Goal, Dest } from './goals.ts';
+export { checkGoal, evaluateGoals } from './goals.ts';
+export { WORKSPACES, workspaceFor, type Workspace } from './workspace.ts';
+
+/** The task suite (issue 5), by name. */
+export const SUITE_TASKS: Record<string, TaskDefinition<SuiteState>> = {
+  pick_place: pickPlace,
+};
+
+/** Task × embodiment pairs of the benchmark suite (`--suite all`), in report order. */
+export function suitePairs(): Array<{ task: string; embodiment: string }> {
+  const out: Array<{ task: string; embodiment: string }> = [];
+  for (const t of Object.values(SUITE_TASKS)) for (const e of t.embodiments) out.push({ task: t.name, embodiment: e });
+  return out;
+}
+
+export function suiteTask(name: string): TaskDefinition<SuiteState> {
+  const t = SUITE_TASKS[name];
+  if (!t) throw new ValidationError('task', name, `one of ${Object.keys(SUITE_TASKS).join(', ')}`);
+  return t;
+}
+
+/** Registers the suite with the simulator's registry (so envs and `sim render` find them by name). */
+export function registerSuiteTasks(): string[] {
+  const done: string[] = [];
+  for (const t of Object.values(SUITE_TASKS)) {
+    try {
+      registerTask(t);
+      done.push(t.name);
+    } catch {
+      // The registry may not accept snake_case names yet (requested in packages/sim/REQUESTS.md).
+    }
+  }
+  return done;
+}
+
+registerSuiteTasks();

@@ -1,0 +1,131 @@
+import { ValidationError } from '@robofm/core';
+import { type EmbodimentInfo, type NormStats, type RawSample, Rng, computeFeatureStats } from '@robofm/policy';
+
+/**
+ * One demonstration held in memory: per frame the state, the action (absolute joint targets) and
+ * each camera's image (HWC uint8, `imageSize`² — stored pre-resized to bound memory).
+ */
+export interface Episode {
+  embodiment: string;
+  instruction: string;
+  /** [T][stateDim] */
+  state: Float32Array[];
+  /** [T][actionDim] */
+  action: Float32Array[];
+  /** camera → [T] HWC uint8 frames of `imageHeight × imageWidth`. */
+  images: Record<string, Uint8Array[]>;
+  imageHeight: number;
+  imageWidth: number;
+  /** Optional sampling weight of the dataset this episode came from. */
+  weight?: number;
+}
+
+/** Where the trainer gets its samples: deterministic by (seed, step) so resume is exact. */
+export interface SampleSource {
+  embodiments: Record<string, EmbodimentInfo>;
+  normStats: NormStats;
+  /** Instruction strings seen in the data (added to the tokenizer corpus). */
+  tasks: string[];
+  /** Total frames (for reports). */
+  frames: number;
+  batch(step: number, size: number, seed: number, horizon: number): RawSample[];
+}
+
+/**
+ * Samples (episode, frame) pairs from in-memory episodes: datasets weighted by `weight`, frames
+ * uniform within; action chunks t…t+H−1 padded with the last action and masked past the end.
+ */
+export class EpisodeSource implements SampleSource {
+  readonly normStats: NormStats;
+  readonly tasks: string[];
+  readonly frames: number;
+  private readonly cum: number[] = [];
+
+  constructor(
+    readonly episodes: Episode[],
+    readonly embodiments: Record<string, EmbodimentInfo>,
+    normStats?: NormStats,
+  ) {
+    if (episodes.length === 0) throw new ValidationError('episodes', episodes, 'at least one episode');
+    let acc = 0;
+    for (const [i, e] of episodes.entries()) {
+      if (!embodiments[e.embodiment])
+        throw new ValidationError(`episodes[${i}].embodiment`, e.embodiment, `one of ${Object.keys(embodiments).join(', ')}`);
+      if (e.state.length === 0 || e.action.length !== e.state.length)
+        throw new ValidationError(`episodes[${i}].action`, e.action.length, `${e.state.length} frames (as state)`);
+      acc += e.state.length * (e.weight ?? 1);
+      this.cum.push(acc);
+    }
+    this.frames = episodes.reduce((a, e) => a + e.state.length, 0);
+    this.tasks = [...new Set(episodes.map((e) => e.instruction))];
+    this.normStats = normStats ?? EpisodeSource.stats(episodes, embodiments);
+  }
+
+  /** Per-embodiment state/action statistics over all frames. */
+  static stats(episodes: Episode[], embodiments: Record<string, EmbodimentInfo>): NormStats {
+    const out: NormStats = {};
+    for (const [name, info] of Object.entries(embodiments)) {
+      const eps = episodes.filter((e) => e.embodiment === name);
+      if (eps.length === 0) continue;
+      out[name] = {
+        state: computeFeatureStats(
+          eps.flatMap((e) => e.state),
+          info.stateDim,
+        ),
+        action: computeFeatureStats(
+          eps.flatMap((e) => e.action),
+          info.actionDim,
+        ),
+      };
+    }
+    return out;
+  }
+
+  batch(step: number, size: number, seed: number, horizon: number): RawSample[] {
+    const rng = Rng.derive(seed, step, 17);
+    const total = this.cum[this.cum.length - 1];
+    const out: RawSample[] = [];
+    for (let b = 0; b < size; b++) {
+      const r = rng.next() * total;
+      let lo = 0;
+      let hi = this.cum.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.cum[mid] > r) hi = mid;
+        else lo = mid + 1;
+      }
+      const e = this.episodes[lo];
+      const T = e.state.length;
+      const t = rng.int(T);
+      out.push(this.sampleAt(e, t, horizon));
+    }
+    return out;
+  }
+
+  sampleAt(e: Episode, t: number, horizon: number): RawSample {
+    const T = e.state.length;
+    const A = this.embodiments[e.embodiment].actionDim;
+    const actions = new Float32Array(horizon * A);
+    const valid = new Uint8Array(horizon);
+    for (let k = 0; k < horizon; k++) {
+      const idx = Math.min(T - 1, t + k);
+      actions.set(e.action[idx], k * A);
+      valid[k] = t + k < T ? 1 : 0;
+    }
+    const images: Record<string, Uint8Array> = {};
+    const imageSizes: Record<string, [number, number]> = {};
+    for (const [cam, frames] of Object.entries(e.images)) {
+      images[cam] = frames[t];
+      imageSizes[cam] = [e.imageHeight, e.imageWidth];
+    }
+    return {
+      embodiment: e.embodiment,
+      images,
+      imageSizes,
+      state: e.state[t],
+      instruction: e.instruction,
+      actions,
+      actionValid: valid,
+    };
+  }
+}

@@ -1,0 +1,15 @@
+export type { TrainConfig, DatasetRef } from './presets.ts';
+export { PRESETS, getPreset, applyOverrides, didYouMean, parseDatasets } from './presets.ts';
+export { warmupCosine } from './schedule.ts';
+export { Ema } from './ema.ts';
+export type { Episode, SampleSource } from './episodes.ts';
+export { EpisodeSource } from './episodes.ts';
+export type { LoadedDataset } from './dataset-episodes.ts';
+export { loadDatasetEpisodes } from './dataset-episodes.ts';
+export { augmentBatch } from './augment.ts';
+export { lossCurvePng } from './loss-curve.ts';
+export type { TrainMetrics, TrainResult, TrainOptions } from './trainer.ts';
+export { train, latestCheckpoint } from './trainer.ts';
+export { loadSources } from './sources.ts';
+export type { PolicyBenchResult } from './bench.ts';
+export { benchPolicy, syntheticEpisodes } from './bench.ts';

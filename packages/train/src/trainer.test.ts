@@ -1,0 +1,39 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCheckpoint } from '@robofm/policy';
+import { describe, expect, it } from 'vitest';
+import { syntheticEpisodes } from './bench.ts';
+import { EpisodeSource } from './episodes.ts';
+import { applyOverrides, getPreset } from './presets.ts';
+import { train } from './trainer.ts';
+
+function setup(out: string, steps: number) {
+  const cfg = applyOverrides(getPreset('tiny'), { out, steps: String(steps), saveEvery: '4', emaDecay: '0.9' });
+  const syn = syntheticEpisodes(['arm6'], { episodes: 2, length: 12, imageSize: cfg.model.imageSize });
+  return { cfg, source: new EpisodeSource(syn.episodes, syn.embodiments) };
+}
+
+describe('trainer', () => {
+  it('resume reproduces the loss sequence exactly; checkpoints are complete directories', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'train-'));
+    const a = setup(join(root, 'a'), 10);
+    const full = await train({ config: a.cfg, source: a.source, progress: false });
+    expect(full.losses.length).toBe(10);
+
+    const b = setup(join(root, 'b'), 10);
+    const part = await train({ config: b.cfg, source: b.source, progress: false, stopAfter: 6 });
+    expect(part.steps).toBe(6);
+    const rest = await train({ config: b.cfg, source: b.source, progress: false });
+    expect(rest.losses.length).toBe(4);
+    expect([...part.losses, ...rest.losses]).toEqual(full.losses);
+
+    for (const f of ['model.safetensors', 'config.json', 'norm_stats.json', 'tokenizer.json', 'train_state.safetensors'])
+      expect(existsSync(join(full.checkpointDir, f)), f).toBe(true);
+    const lines = readFileSync(join(root, 'b', 'metrics.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(existsSync(join(root, 'b', 'loss.png'))).toBe(true);
+    const ck = loadCheckpoint(join(root, 'b'));
+    expect(ck.config.step).toBe(10);
+  });
+});
