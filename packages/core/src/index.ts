@@ -19,4 +19,14 @@ export type { ProgressOptions } from './progress.ts';
 export { ProgressBar, formatDuration } from './progress.ts';
 export { startWorker } from './worker.ts';
 export { encodePng, crc32 } from './png.ts';
-export { EMBODIMENTS, embodimentNames, getEmbodiment, arm4Spec, arm6Spec, bimanualSpec, handSpec, humanoidSpec, mobileSpec } from './embodiments/index.ts';
+export {
+  EMBODIMENTS,
+  embodimentNames,
+  getEmbodiment,
+  arm4Spec,
+  arm6Spec,
+  bimanualSpec,
+  handSpec,
+  humanoidSpec,
+  mobileSpec,
+} from './embodiments/index.ts';

@@ -42,10 +42,12 @@ export interface ProducerConfig {
   augment: AugmentOptions | null;
   seed: number;
   workerId: number;
-  /** Episodes kept active at once (sampled from in turn). */
+  /** Blocks of consecutive episodes kept active at once (samples are drawn from them). */
   poolSize: number;
-  /** Samples drawn from an episode before it leaves the pool (0: half its length, at least 4). */
-  samplesPerEpisode: number;
+  /** Frames per block (consecutive episodes decoded by one ffmpeg process per camera). */
+  blockFrames: number;
+  /** Samples drawn per frame of a block before it leaves the pool (e.g. 0.5). */
+  reuse: number;
   /** Frame-cache budget in MiB (decoded, resized frames of recently used episodes). */
   cacheMb: number;
 }
@@ -137,15 +139,29 @@ interface EpisodeEntry {
   bytes: number;
 }
 
+/** A run of consecutive episodes decoded together (one ffmpeg process per camera and file). */
+interface Block {
+  episodes: EpisodeEntry[];
+  bytes: number;
+}
+
 interface PoolSlot {
   source: number;
-  episode: number;
+  /** Episode indices of the block, consecutive. */
+  episodes: number[];
+  /** Cumulative sampling weights of the block's episodes. */
+  cum: Float64Array;
+  key: string;
   left: number;
-  entry: Promise<EpisodeEntry>;
+  entry: Promise<Block>;
 }
 
 /** Per-dimension scale/shift for normalization (precomputed once per embodiment and key). */
-function affine(stat: NormStat | undefined, mode: NormMode, dim: number): { scale: Float32Array; shift: Float32Array } {
+function affine(
+  stat: NormStat | undefined,
+  mode: NormMode,
+  dim: number,
+): { scale: Float32Array; shift: Float32Array } {
   const scale = new Float32Array(dim).fill(1);
   const shift = new Float32Array(dim);
   if (!stat || mode === 'none') return { scale, shift };
@@ -167,7 +183,7 @@ export class BatchProducer {
   private readonly sourceCum: Float64Array;
   private episodeCum: Float64Array[] = [];
   private pool: PoolSlot[] = [];
-  private readonly cache = new Map<string, { entry: Promise<EpisodeEntry>; bytes: number }>();
+  private readonly cache = new Map<string, { entry: Promise<Block>; bytes: number }>();
   private cacheBytes = 0;
   private affines = new Map<string, { scale: Float32Array; shift: Float32Array }>();
   /** Counters for benchmarks. */
@@ -199,16 +215,32 @@ export class BatchProducer {
     for (let p = 0; p < this.cfg.poolSize; p++) this.pool.push(this.newSlot());
   }
 
+  /** Draws a block: a weighted first episode, extended by the split's following consecutive episodes. */
   private newSlot(): PoolSlot {
     const source = this.rng.pick(this.sourceCum);
-    const episode = this.cfg.sources[source].episodes[this.rng.pick(this.episodeCum[source])];
-    const length = this.datasets[source].episode(episode).length;
-    const left = this.cfg.samplesPerEpisode > 0 ? this.cfg.samplesPerEpisode : Math.max(4, Math.ceil(length / 2));
-    return { source, episode, left, entry: this.load(source, episode) };
+    const list = this.cfg.sources[source].episodes;
+    const ds = this.datasets[source];
+    let k = this.rng.pick(this.episodeCum[source]);
+    const episodes = [list[k]];
+    let frames = ds.episode(list[k]).length;
+    while (frames < this.cfg.blockFrames && k + 1 < list.length && list[k + 1] === list[k] + 1) {
+      k++;
+      episodes.push(list[k]);
+      frames += ds.episode(list[k]).length;
+    }
+    const cum = new Float64Array(episodes.length);
+    let acc = 0;
+    episodes.forEach((e, i) => {
+      acc += this.cfg.weighting === 'frames' ? ds.episode(e).length : 1;
+      cum[i] = acc;
+    });
+    // Same lifetime for every block, so pool occupancy (hence the mixture) follows the weights.
+    const left = Math.max(1, Math.ceil(this.cfg.blockFrames * this.cfg.reuse));
+    const key = `${source}/${episodes[0]}-${episodes[episodes.length - 1]}`;
+    return { source, episodes, cum, key, left, entry: this.load(source, key, episodes) };
   }
 
-  private load(source: number, episode: number): Promise<EpisodeEntry> {
-    const key = `${source}/${episode}`;
+  private load(source: number, key: string, episodes: number[]): Promise<Block> {
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
@@ -216,13 +248,13 @@ export class BatchProducer {
       this.counters.cacheHits++;
       return hit.entry;
     }
-    const entry = this.read(source, episode);
+    const entry = this.readBlock(source, episodes);
     const rec = { entry, bytes: 0 };
     this.cache.set(key, rec);
     entry.then(
-      (e) => {
-        rec.bytes = e.bytes;
-        this.cacheBytes += e.bytes;
+      (b) => {
+        rec.bytes = b.bytes;
+        this.cacheBytes += b.bytes;
         this.evict();
       },
       () => this.cache.delete(key),
@@ -233,7 +265,7 @@ export class BatchProducer {
   private evict(): void {
     const budget = this.cfg.cacheMb * 1024 * 1024;
     if (this.cacheBytes <= budget) return;
-    const pinned = new Set(this.pool.map((p) => `${p.source}/${p.episode}`));
+    const pinned = new Set(this.pool.map((p) => p.key));
     for (const [key, rec] of this.cache) {
       if (this.cacheBytes <= budget) break;
       if (pinned.has(key) || rec.bytes === 0) continue;
@@ -246,44 +278,90 @@ export class BatchProducer {
     return this.cacheBytes;
   }
 
-  private async read(source: number, episode: number): Promise<EpisodeEntry> {
+  private async readBlock(source: number, episodes: number[]): Promise<Block> {
     const ds = this.datasets[source];
     const src = this.cfg.sources[source];
     const f = ds.features;
     const cols = ['observation.state', 'action', 'task_index'];
     for (const k of ['subtask', 'quality']) if (f[k]) cols.push(k);
     const t0 = performance.now();
-    const d = await ds.readEpisode(episode, cols);
     const { imageWidth: w, imageHeight: h } = this.cfg;
-    const frames = await Promise.all(
-      src.cameras.map(async (key) => {
-        if (!key) return null;
-        const out = new Uint8Array(d.length * w * h * 3);
-        let i = 0;
-        for await (const fr of ds.frames(key, episode, { width: w, height: h })) out.set(fr, (i++) * fr.length);
-        this.counters.decodedFrames += i;
-        return out;
-      }),
-    );
+    const frameBytes = w * h * 3;
+    // Per camera: runs of episodes contiguous in one video file, each decoded by one ffmpeg process.
+    const frames: (Uint8Array | null)[][] = episodes.map(() => src.cameras.map(() => null));
+    const decodes: Promise<void>[] = [];
+    src.cameras.forEach((key, c) => {
+      if (!key) return;
+      let run: number[] = [];
+      const flush = (r: number[]) => {
+        if (!r.length) return;
+        decodes.push(
+          (async () => {
+            const lens = r.map((i) => ds.episode(episodes[i]).length);
+            const total = lens.reduce((a, b) => a + b, 0);
+            const out = new Uint8Array(total * frameBytes);
+            let n = 0;
+            const first = ds.episode(episodes[r[0]]);
+            for await (const fr of ds.frames(key, first.episode_index, {
+              width: w,
+              height: h,
+              count: total,
+              spanEpisodes: true,
+            })) {
+              out.set(fr, n++ * frameBytes);
+            }
+            this.counters.decodedFrames += n;
+            let off = 0;
+            r.forEach((i, j) => {
+              frames[i][c] = out.subarray(off * frameBytes, (off + lens[j]) * frameBytes);
+              off += lens[j];
+            });
+          })(),
+        );
+      };
+      episodes.forEach((e, i) => {
+        const prev = i > 0 ? ds.episode(episodes[i - 1]) : null;
+        const cur = ds.episode(e);
+        const contiguous =
+          prev &&
+          ds.videoPath(key, prev.episode_index) === ds.videoPath(key, e) &&
+          Math.abs(prev.videos[key].to_timestamp - cur.videos[key].from_timestamp) < 1e-6;
+        if (!contiguous) {
+          flush(run);
+          run = [];
+        }
+        run.push(i);
+      });
+      flush(run);
+    });
+    const data = await Promise.all(episodes.map((e) => ds.readEpisode(e, cols)));
+    await Promise.all(decodes);
     this.counters.decodeMs += performance.now() - t0;
-    this.counters.episodesLoaded++;
-    const state = Float32Array.from(d.columns['observation.state'] as Float32Array);
-    const action = Float32Array.from(d.columns.action as Float32Array);
-    const ti = d.columns.task_index as Float64Array;
-    const task = Array.from(ti, (x) => ds.tasks[x] ?? '');
-    const bytes = frames.reduce((a, fr) => a + (fr?.length ?? 0), 0) + state.byteLength + action.byteLength + d.length * 64;
-    return {
-      length: d.length,
-      stateDim: f['observation.state'].shape[0],
-      actionDim: f.action.shape[0],
-      state,
-      action,
-      task,
-      subtask: (d.columns.subtask as string[] | undefined) ?? null,
-      quality: (d.columns.quality as Float64Array | undefined) ?? null,
-      frames,
-      bytes,
-    };
+    this.counters.episodesLoaded += episodes.length;
+    let bytes = 0;
+    const entries = data.map((d, i): EpisodeEntry => {
+      const state = d.columns['observation.state'] as Float32Array;
+      const action = d.columns.action as Float32Array;
+      const task = Array.from(d.columns.task_index as Float64Array, (x) => ds.tasks[x] ?? '');
+      bytes +=
+        frames[i].reduce((a, fr) => a + (fr?.length ?? 0), 0) +
+        state.byteLength +
+        action.byteLength +
+        d.length * 64;
+      return {
+        length: d.length,
+        stateDim: f['observation.state'].shape[0],
+        actionDim: f.action.shape[0],
+        state,
+        action,
+        task,
+        subtask: (d.columns.subtask as string[] | undefined) ?? null,
+        quality: (d.columns.quality as Float64Array | undefined) ?? null,
+        frames: frames[i],
+        bytes: 0,
+      };
+    });
+    return { episodes: entries, bytes };
   }
 
   private norm(embodiment: string, key: string, dim: number) {
@@ -292,7 +370,10 @@ export class BatchProducer {
     if (!a) {
       const stat = this.cfg.normStats[embodiment]?.[key];
       if (!stat && this.cfg.norm !== 'none')
-        throw new RobofmError('norm_stats_missing', `loader: no ${key} norm stats for embodiment '${embodiment}'`);
+        throw new RobofmError(
+          'norm_stats_missing',
+          `loader: no ${key} norm stats for embodiment '${embodiment}'`,
+        );
       a = affine(stat, this.cfg.norm, dim);
       this.affines.set(k, a);
     }
@@ -301,7 +382,14 @@ export class BatchProducer {
 
   /** Assembles the next batch. */
   async next(): Promise<Batch> {
-    const { batchSize: B, horizon: H, padWidth: W, cameraSlots: C, imageWidth: iw, imageHeight: ih } = this.cfg;
+    const {
+      batchSize: B,
+      horizon: H,
+      padWidth: W,
+      cameraSlots: C,
+      imageWidth: iw,
+      imageHeight: ih,
+    } = this.cfg;
     const frameBytes = iw * ih * 3;
     const b: Batch = {
       size: B,
@@ -310,7 +398,10 @@ export class BatchProducer {
       height: ih,
       width: iw,
       padWidth: W,
-      images: this.cfg.imageDtype === 'float32' ? new Float32Array(B * C * frameBytes) : new Uint8Array(B * C * frameBytes),
+      images:
+        this.cfg.imageDtype === 'float32'
+          ? new Float32Array(B * C * frameBytes)
+          : new Uint8Array(B * C * frameBytes),
       imageMask: new Uint8Array(B * C),
       state: new Float32Array(B * W),
       stateMask: new Uint8Array(B * W),
@@ -329,14 +420,16 @@ export class BatchProducer {
     for (let i = 0; i < B; i++) {
       const p = this.rng.int(this.pool.length);
       const slot = this.pool[p];
-      const t = this.rng.int(this.datasets[slot.source].episode(slot.episode).length);
+      const k = this.rng.pick(slot.cum);
+      const episode = slot.episodes[k];
+      const t = this.rng.int(this.datasets[slot.source].episode(episode).length);
       const aug = this.cfg.augment ? this.augmentParams() : null;
       slot.left--;
       if (slot.left <= 0) this.pool[p] = this.newSlot();
-      const e = await slot.entry;
+      const e = (await slot.entry).episodes[k];
       const src = this.cfg.sources[slot.source];
       b.source[i] = slot.source;
-      b.episode[i] = slot.episode;
+      b.episode[i] = episode;
       b.frame[i] = t;
       // Images.
       for (let c = 0; c < C; c++) {
@@ -349,7 +442,8 @@ export class BatchProducer {
           px = tmp;
         }
         const off = (i * C + c) * frameBytes;
-        if (b.images instanceof Float32Array) for (let k = 0; k < frameBytes; k++) b.images[off + k] = px[k] / 255;
+        if (b.images instanceof Float32Array)
+          for (let k = 0; k < frameBytes; k++) b.images[off + k] = px[k] / 255;
         else b.images.set(px, off);
       }
       // State at t.
@@ -365,7 +459,8 @@ export class BatchProducer {
         const u = Math.min(t + k, e.length - 1);
         if (t + k >= e.length) b.actionIsPad[i * H + k] = 1;
         const o = (i * H + k) * W;
-        for (let j = 0; j < e.actionDim && j < W; j++) b.actions[o + j] = (e.action[u * e.actionDim + j] - an.shift[j]) / an.scale[j];
+        for (let j = 0; j < e.actionDim && j < W; j++)
+          b.actions[o + j] = (e.action[u * e.actionDim + j] - an.shift[j]) / an.scale[j];
       }
       b.instruction.push(e.task[t]);
       b.subtask.push(e.subtask?.[t] ?? '');

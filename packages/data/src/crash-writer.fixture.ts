@@ -8,7 +8,11 @@ import { featuresFromEmbodiment } from './features.ts';
 import { syntheticEmbodiment, syntheticImage } from './synthetic.ts';
 
 const [dir, mode = 'loop'] = process.argv.slice(2);
-const spec = syntheticEmbodiment('crash_arm', { state: 3, action: 2, cameras: [{ name: 'top', width: 64, height: 64 }] });
+const spec = syntheticEmbodiment('crash_arm', {
+  state: 3,
+  action: 2,
+  cameras: [{ name: 'top', width: 64, height: 64 }],
+});
 const die = () => process.kill(process.pid, 'SIGKILL');
 const hooks =
   mode === 'after-journal'

@@ -27,7 +27,11 @@ function snapshot(root: string): Record<string, string> {
 }
 
 /** Runs the writer child; resolves when it exits. `killWhen` inspects stdout lines and returns true to SIGKILL it. */
-function runChild(mode: string, killWhen?: (line: string) => boolean, killAfterMs?: number): Promise<{ signal: string | null; lines: string[] }> {
+function runChild(
+  mode: string,
+  killWhen?: (line: string) => boolean,
+  killAfterMs?: number,
+): Promise<{ signal: string | null; lines: string[] }> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture, dir, mode], {
       stdio: ['ignore', 'pipe', 'pipe'],

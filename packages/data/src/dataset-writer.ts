@@ -192,7 +192,7 @@ export class DatasetWriter {
   /** Opens an existing v3.0 dataset to append episodes (finishes or discards an interrupted commit first). */
   static async open(
     dir: string,
-    opts: { logger?: Logger; videoCodec?: 'auto' | VideoCodec } = {},
+    opts: { logger?: Logger; videoCodec?: 'auto' | VideoCodec; testHooks?: WriterTestHooks } = {},
   ): Promise<DatasetWriter> {
     if (!existsSync(join(dir, INFO_PATH)))
       throw new RobofmError('file_missing', `${join(dir, INFO_PATH)}: not a dataset (no info.json)`);
@@ -430,7 +430,9 @@ export class DatasetWriter {
       .filter((k) => info.features[k].dtype !== 'video')
       .map((k) => ({ name: k, kind: columnKind(info.features[k]), data: cols[k] }));
     // One row group per episode (as LeRobot writes), so a reader fetches only that episode's pages.
-    const groups = this.episodes.filter((e) => e.data.chunk_index === data.chunk_index && e.data.file_index === data.file_index).map((e) => e.length);
+    const groups = this.episodes
+      .filter((e) => e.data.chunk_index === data.chunk_index && e.data.file_index === data.file_index)
+      .map((e) => e.length);
     writeFileSynced(stage(dataRel), encodeParquet(specs, [], [...groups, n]));
 
     // Videos: the episode's mp4 appended to the current file of each camera unless it is full.

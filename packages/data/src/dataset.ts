@@ -200,11 +200,15 @@ export class LeRobotDataset {
     return { episodeIndex: index, length: e.length, columns: out };
   }
 
-  /** Streams `count` frames of camera `key` of episode `index` from frame `start` (resized if asked). */
+  /**
+   * Streams `count` frames of camera `key` of episode `index` from frame `start` (resized if asked).
+   * With `spanEpisodes`, the stream may continue into the following episodes of the same video file
+   * (v3.0 files hold consecutive episodes back to back).
+   */
   frames(
     key: string,
     index: number,
-    opts: { start?: number; count?: number; width?: number; height?: number } = {},
+    opts: { start?: number; count?: number; width?: number; height?: number; spanEpisodes?: boolean } = {},
   ): AsyncGenerator<Uint8Array> {
     const e = this.episode(index);
     const f = this.info.features[key];
@@ -212,7 +216,7 @@ export class LeRobotDataset {
       throw new ValidationError('video key', key, `one of ${this.videoKeys.join(', ')}`);
     const start = opts.start ?? 0;
     const count = opts.count ?? e.length - start;
-    if (start < 0 || start + count > e.length)
+    if (start < 0 || count < 0 || (!opts.spanEpisodes && start + count > e.length))
       throw new ValidationError(
         'frames',
         `${start}..${start + count}`,

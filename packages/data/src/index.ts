@@ -37,6 +37,30 @@ export { recoverStaging, STAGING_DIR } from './staging.ts';
 export type { EpisodeColumn, EpisodeData } from './dataset.ts';
 export { LeRobotDataset } from './dataset.ts';
 export type { EmbodimentNormStats, NormMode, NormStat, NormStatsTable } from './norm.ts';
-export { actionsFromModel, NORM_EPS, normalize, padRows, stateToModel, unnormalize, unpadRows } from './norm.ts';
+export {
+  actionsFromModel,
+  NORM_EPS,
+  normalize,
+  padRows,
+  stateToModel,
+  unnormalize,
+  unpadRows,
+} from './norm.ts';
 export type { SyntheticOptions } from './synthetic.ts';
 export { syntheticEmbodiment, syntheticImage, writeSyntheticDataset } from './synthetic.ts';
+export type { AugmentOptions, Batch } from './batch-producer.ts';
+export type { DatasetSource, LoaderOptions } from './loader.ts';
+export { Loader, normStatsFromDatasets, splitEpisodes } from './loader.ts';
+export type { ComputedStats, ComputeStatsOptions } from './dataset-stats.ts';
+export { computeStats, EMBODIMENT_STATS_PATH, normStatsFromComputed, writeStats } from './dataset-stats.ts';
+export type { ConvertOptions } from './convert.ts';
+export { convertV21ToV30 } from './convert.ts';
+export type { Problem, ValidateOptions } from './validate.ts';
+export { formatProblem, validateDataset } from './validate.ts';
+export type { ViewOptions, ViewResult } from './view.ts';
+export { plotCurves, viewEpisode } from './view.ts';
+export type { DataBenchOptions, DataBenchResult } from './bench.ts';
+export { benchData } from './bench.ts';
+export { decodeFramesInto } from './video.ts';
+export { aggregateDatasetStats, ImageStats } from './stats.ts';
+export { writeV21Dataset } from './v21-fixture.ts';

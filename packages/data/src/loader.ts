@@ -14,6 +14,12 @@ import { LeRobotDataset } from './dataset.ts';
 import type { EmbodimentNormStats, NormMode, NormStatsTable } from './norm.ts';
 import { aggregateStats, type FeatureStats } from './stats.ts';
 
+interface Deferred {
+  resolve: (b: Batch) => void;
+  reject: (e: Error) => void;
+  promise: Promise<Batch>;
+}
+
 export interface DatasetSource {
   /** Dataset directory (LeRobot v3.0 or v2.1). */
   root: string;
@@ -56,13 +62,22 @@ export interface LoaderOptions {
   prefetch?: number;
   /** Frame cache per worker, MiB (default 256). */
   cacheMb?: number;
+  /** Blocks of consecutive episodes active at once per worker (default 4). */
   poolSize?: number;
-  samplesPerEpisode?: number;
+  /** Frames per block, decoded by one ffmpeg process per camera (default 512). */
+  blockFrames?: number;
+  /** Samples drawn per frame of a block before it is replaced (default 0.5). */
+  reuse?: number;
 }
 
 /** Deterministic train/val split by episode: a seeded permutation, the first ⌈n·f⌉ go to validation. */
-export function splitEpisodes(episodes: number[], valFraction: number, seed: number): { train: number[]; val: number[] } {
-  if (!(valFraction >= 0 && valFraction < 1)) throw new ValidationError('valFraction', valFraction, 'a number in [0, 1)');
+export function splitEpisodes(
+  episodes: number[],
+  valFraction: number,
+  seed: number,
+): { train: number[]; val: number[] } {
+  if (!(valFraction >= 0 && valFraction < 1))
+    throw new ValidationError('valFraction', valFraction, 'a number in [0, 1)');
   const perm = [...episodes];
   const rng = new Rng(hashSeed(seed, 0x51117));
   for (let i = perm.length - 1; i > 0; i--) {
@@ -76,11 +91,17 @@ export function splitEpisodes(episodes: number[], valFraction: number, seed: num
 }
 
 /** Per-embodiment normalization stats from the datasets' stats.json (sources of one embodiment combined). */
-export function normStatsFromDatasets(sets: { embodiment: string; dataset: LeRobotDataset }[]): NormStatsTable {
+export function normStatsFromDatasets(
+  sets: { embodiment: string; dataset: LeRobotDataset }[],
+): NormStatsTable {
   const parts = new Map<string, Record<string, FeatureStats[]>>();
   for (const { embodiment, dataset } of sets) {
     const stats = dataset.stats;
-    if (!stats) throw new RobofmError('stats_missing', `${dataset.root}: meta/stats.json missing (run robofm data stats --write)`);
+    if (!stats)
+      throw new RobofmError(
+        'stats_missing',
+        `${dataset.root}: meta/stats.json missing (run robofm data stats --write)`,
+      );
     const e = parts.get(embodiment) ?? {};
     for (const key of ['observation.state', 'action']) {
       if (!stats[key]) throw new RobofmError('stats_missing', `${dataset.root}: stats.json has no '${key}'`);
@@ -109,8 +130,10 @@ export class Loader implements AsyncIterable<Batch> {
   private readonly workers: Worker[] = [];
   private local: BatchProducer | null = null;
   private served = 0;
-  /** Per worker: queue of pending batch promises, in order. */
-  private readonly queues: { resolve: (b: Batch) => void; reject: (e: Error) => void; promise: Promise<Batch> }[][] = [];
+  /** Per worker: requested batches in order (consumed by next()). */
+  private readonly queues: Deferred[][] = [];
+  /** Per worker: requested batches the worker has not answered yet, in order. */
+  private readonly unanswered: Deferred[][] = [];
   private closed = false;
 
   private constructor(
@@ -120,7 +143,8 @@ export class Loader implements AsyncIterable<Batch> {
   ) {}
 
   static async create(opts: LoaderOptions): Promise<Loader> {
-    if (!opts?.sources?.length) throw new ValidationError('sources', opts?.sources, 'at least one dataset source');
+    if (!opts?.sources?.length)
+      throw new ValidationError('sources', opts?.sources, 'at least one dataset source');
     const batchSize = opts.batchSize ?? 64;
     const horizon = opts.horizon ?? 16;
     const padWidth = opts.padWidth ?? 32;
@@ -136,22 +160,45 @@ export class Loader implements AsyncIterable<Batch> {
       for (const key of ['observation.state', 'action']) {
         const f = ds.features[key];
         if (!f) throw new ValidationError(`${ds.root}: features.${key}`, undefined, 'a state/action feature');
-        if (f.shape[0] > padWidth) throw new ValidationError(`${ds.root}: features.${key}.shape`, f.shape, `at most padWidth=${padWidth} dims`);
+        if (f.shape[0] > padWidth)
+          throw new ValidationError(
+            `${ds.root}: features.${key}.shape`,
+            f.shape,
+            `at most padWidth=${padWidth} dims`,
+          );
       }
       const cams = s.cameras ?? ds.videoKeys;
-      for (const c of cams) if (c && ds.features[c]?.dtype !== 'video') throw new ValidationError(`sources[${i}].cameras`, c, `one of ${ds.videoKeys.join(', ')}`);
+      for (const c of cams)
+        if (c && ds.features[c]?.dtype !== 'video')
+          throw new ValidationError(`sources[${i}].cameras`, c, `one of ${ds.videoKeys.join(', ')}`);
       const all = ds.episodes.map((e) => e.episode_index);
-      const parts = split === 'all' ? { train: all, val: all } : splitEpisodes(all, opts.valFraction ?? 0.1, hashSeed(seed, i));
+      const parts =
+        split === 'all'
+          ? { train: all, val: all }
+          : splitEpisodes(all, opts.valFraction ?? 0.1, hashSeed(seed, i));
       const episodes = split === 'val' ? parts.val : parts.train;
-      const size = weighting === 'frames' ? episodes.reduce((a, e) => a + ds.episode(e).length, 0) : episodes.length;
-      return { root: ds.root, embodiment, cameras: cams, episodes, prob: s.weight ?? size, instructionFrom: 'task' };
+      const size =
+        weighting === 'frames' ? episodes.reduce((a, e) => a + ds.episode(e).length, 0) : episodes.length;
+      return {
+        root: ds.root,
+        embodiment,
+        cameras: cams,
+        episodes,
+        prob: s.weight ?? size,
+        instructionFrom: 'task',
+      };
     });
-    if (sources.every((s) => s.episodes.length === 0)) throw new RobofmError('loader_empty', `loader: split '${split}' has no episodes`);
+    if (sources.every((s) => s.episodes.length === 0))
+      throw new RobofmError('loader_empty', `loader: split '${split}' has no episodes`);
     const cameraSlots = opts.cameraSlots ?? Math.max(0, ...sources.map((s) => s.cameras.length));
     for (const s of sources) while (s.cameras.length < cameraSlots) s.cameras.push(null);
     for (const s of sources) s.cameras = s.cameras.slice(0, cameraSlots);
     const norm = opts.norm ?? 'quantile';
-    const normStats = opts.normStats ?? (norm === 'none' ? {} : normStatsFromDatasets(opened.map((d, i) => ({ embodiment: sources[i].embodiment, dataset: d }))));
+    const normStats =
+      opts.normStats ??
+      (norm === 'none'
+        ? {}
+        : normStatsFromDatasets(opened.map((d, i) => ({ embodiment: sources[i].embodiment, dataset: d }))));
     const config: ProducerConfig = {
       sources,
       batchSize,
@@ -167,8 +214,9 @@ export class Loader implements AsyncIterable<Batch> {
       augment: split === 'train' && opts.augment ? opts.augment : null,
       seed,
       workerId: 0,
-      poolSize: opts.poolSize ?? 8,
-      samplesPerEpisode: opts.samplesPerEpisode ?? 0,
+      poolSize: opts.poolSize ?? 4,
+      blockFrames: opts.blockFrames ?? 512,
+      reuse: opts.reuse ?? 0.5,
       cacheMb: opts.cacheMb ?? 256,
     };
     const loader = new Loader(config, normStats, Math.max(1, opts.prefetch ?? 2));
@@ -184,25 +232,35 @@ export class Loader implements AsyncIterable<Batch> {
     }
     const ready: Promise<void>[] = [];
     for (let w = 0; w < n; w++) {
-      const worker = startWorker(new URL('./loader-worker.ts', import.meta.url), {
+      const worker = startWorker(new URL('./loader-worker-boot.mjs', import.meta.url), {
         workerData: { ...this.config, workerId: w },
       });
       this.workers.push(worker);
       this.queues.push([]);
+      this.unanswered.push([]);
       ready.push(
         new Promise((resolve, reject) => {
           const onMsg = (m: { type: string; message?: string }) => {
             if (m.type === 'ready') {
               worker.off('message', onMsg);
               resolve();
-            } else if (m.type === 'error') reject(new RobofmError('loader_worker', `loader worker ${w}: ${m.message}`));
+            } else if (m.type === 'error')
+              reject(new RobofmError('loader_worker', `loader worker ${w}: ${m.message}`));
           };
           worker.on('message', onMsg);
           worker.once('error', reject);
+          worker.once('exit', (code) =>
+            reject(
+              new RobofmError(
+                'loader_worker',
+                `loader worker ${w} exited (code ${code}) before it was ready`,
+              ),
+            ),
+          );
         }),
       );
       worker.on('message', (m: { type: string; batch?: Batch; message?: string }) => {
-        const q = this.queues[w];
+        const q = this.unanswered[w];
         if (m.type === 'batch' && m.batch) q.shift()?.resolve(m.batch);
         else if (m.type === 'error' && q.length) {
           const err = new RobofmError('loader_worker', `loader worker ${w}: ${m.message}`);
@@ -210,7 +268,7 @@ export class Loader implements AsyncIterable<Batch> {
         }
       });
       worker.on('error', (e) => {
-        for (const p of this.queues[w].splice(0)) p.reject(e);
+        for (const p of this.unanswered[w].splice(0)) p.reject(e);
       });
     }
     await Promise.all(ready);
@@ -225,7 +283,9 @@ export class Loader implements AsyncIterable<Batch> {
       reject = rej;
     });
     promise.catch(() => {}); // surfaced when awaited in next()
-    this.queues[w].push({ resolve, reject, promise });
+    const d = { resolve, reject, promise };
+    this.queues[w].push(d);
+    this.unanswered[w].push(d);
     this.workers[w].postMessage({ type: 'next' });
   }
 
@@ -235,7 +295,7 @@ export class Loader implements AsyncIterable<Batch> {
     if (this.local) return this.local.next();
     const w = this.served % this.workers.length;
     this.served++;
-    const head = this.queues[w][0];
+    const head = this.queues[w].shift();
     if (!head) throw new RobofmError('loader_worker', `loader worker ${w} has no pending batch`);
     const batch = await head.promise;
     this.request(w);

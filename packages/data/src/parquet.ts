@@ -86,6 +86,7 @@ function columnData(c: ColumnSpec): unknown[] | ArrayLike<unknown> {
 export function encodeParquet(
   columns: ColumnSpec[],
   kvMetadata: { key: string; value: string }[] = [],
+  rowGroupSizes?: number[],
 ): Uint8Array {
   const rows = columns[0]?.data.length ?? 0;
   for (const c of columns) {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { RobofmError } from '@robofm/core';
+import type { RobofmError } from '@robofm/core';
 import { LeRobotDataset } from './dataset.ts';
 import {
   CODEBASE_VERSION,
@@ -42,15 +42,22 @@ export interface ValidateOptions {
 export async function validateDataset(root: string, opts: ValidateOptions = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
   const rel = (p: string) => relative(root, p) || p;
-  const err = (file: string, field: string, message: string) => problems.push({ file: rel(file), field, message, severity: 'error' });
-  const warn = (file: string, field: string, message: string) => problems.push({ file: rel(file), field, message, severity: 'warning' });
+  const err = (file: string, field: string, message: string) =>
+    problems.push({ file: rel(file), field, message, severity: 'error' });
+  const warn = (file: string, field: string, message: string) =>
+    problems.push({ file: rel(file), field, message, severity: 'warning' });
   const tol = opts.toleranceS ?? 1e-4;
 
   if (!existsSync(root)) {
     err(root, '-', 'dataset directory not found');
     return problems;
   }
-  if (existsSync(join(root, STAGING_DIR))) warn(join(root, STAGING_DIR), '-', 'an interrupted or active writer left staging files (opening the dataset recovers)');
+  if (existsSync(join(root, STAGING_DIR)))
+    warn(
+      join(root, STAGING_DIR),
+      '-',
+      'an interrupted or active writer left staging files (opening the dataset recovers)',
+    );
   const infoPath = join(root, INFO_PATH);
   let info: DatasetInfo;
   try {
@@ -63,10 +70,19 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
   const num = (k: keyof DatasetInfo, positive = false) => {
     const v = info[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || (positive && v === 0))
-      err(infoPath, String(k), `got ${JSON.stringify(v)}, expected a ${positive ? 'positive' : 'non-negative'} integer`);
+      err(
+        infoPath,
+        String(k),
+        `got ${JSON.stringify(v)}, expected a ${positive ? 'positive' : 'non-negative'} integer`,
+      );
   };
   const isV3 = info.codebase_version === CODEBASE_VERSION;
-  if (!isV3 && info.codebase_version !== 'v2.1') err(infoPath, 'codebase_version', `got ${JSON.stringify(info.codebase_version)}, expected "v3.0" (or "v2.1")`);
+  if (!isV3 && info.codebase_version !== 'v2.1')
+    err(
+      infoPath,
+      'codebase_version',
+      `got ${JSON.stringify(info.codebase_version)}, expected "v3.0" (or "v2.1")`,
+    );
   num('fps', true);
   num('total_episodes');
   num('total_frames');
@@ -77,7 +93,8 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
     num('video_files_size_in_mb', true);
   }
   if (typeof info.data_path !== 'string') err(infoPath, 'data_path', 'missing path template');
-  if (typeof info.splits !== 'object' || info.splits === null) err(infoPath, 'splits', 'expected an object like {"train": "0:N"}');
+  if (typeof info.splits !== 'object' || info.splits === null)
+    err(infoPath, 'splits', 'expected an object like {"train": "0:N"}');
   if (!('robot_type' in info)) warn(infoPath, 'robot_type', 'missing');
   if (typeof info.features !== 'object' || info.features === null) {
     err(infoPath, 'features', 'missing');
@@ -99,7 +116,14 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
       const vi = f.info;
       if (!vi) err(infoPath, `features.${k}.info`, 'missing video info');
       else
-        for (const field of ['video.height', 'video.width', 'video.codec', 'video.pix_fmt', 'video.fps', 'video.channels'])
+        for (const field of [
+          'video.height',
+          'video.width',
+          'video.codec',
+          'video.pix_fmt',
+          'video.fps',
+          'video.channels',
+        ])
           if (vi[field] === undefined) err(infoPath, `features.${k}.info.${field}`, 'missing');
     }
   }
@@ -117,42 +141,72 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
   }
   if (ds.episodes.length !== info.total_episodes)
     err(infoPath, 'total_episodes', `says ${info.total_episodes}, meta/episodes has ${ds.episodes.length}`);
-  if (ds.numFrames !== info.total_frames) err(infoPath, 'total_frames', `says ${info.total_frames}, episode lengths sum to ${ds.numFrames}`);
-  if (ds.tasks.length !== info.total_tasks) err(infoPath, 'total_tasks', `says ${info.total_tasks}, tasks file has ${ds.tasks.length}`);
-  if (isV3 && info.total_tasks > 0 && !existsSync(join(root, TASKS_PATH))) err(join(root, TASKS_PATH), '-', 'missing');
+  if (ds.numFrames !== info.total_frames)
+    err(infoPath, 'total_frames', `says ${info.total_frames}, episode lengths sum to ${ds.numFrames}`);
+  if (ds.tasks.length !== info.total_tasks)
+    err(infoPath, 'total_tasks', `says ${info.total_tasks}, tasks file has ${ds.tasks.length}`);
+  if (isV3 && info.total_tasks > 0 && !existsSync(join(root, TASKS_PATH)))
+    err(join(root, TASKS_PATH), '-', 'missing');
   ds.tasks.forEach((t, i) => {
-    if (t === undefined) err(join(root, isV3 ? TASKS_PATH : 'meta/tasks.jsonl'), 'task_index', `no task with index ${i}`);
+    if (t === undefined)
+      err(join(root, isV3 ? TASKS_PATH : 'meta/tasks.jsonl'), 'task_index', `no task with index ${i}`);
   });
   const epFile = (e: { meta: { chunk_index: number; file_index: number } }) =>
-    join(root, isV3 ? `meta/episodes/chunk-${String(e.meta.chunk_index).padStart(3, '0')}/file-${String(e.meta.file_index).padStart(3, '0')}.parquet` : 'meta/episodes.jsonl');
+    join(
+      root,
+      isV3
+        ? `meta/episodes/chunk-${String(e.meta.chunk_index).padStart(3, '0')}/file-${String(e.meta.file_index).padStart(3, '0')}.parquet`
+        : 'meta/episodes.jsonl',
+    );
   let expectFrom = 0;
   const vkeys = videoKeys(info.features);
   const videoEnd = new Map<string, number>();
   ds.episodes.forEach((e, i) => {
     const f = epFile(e);
-    if (e.episode_index !== i) err(f, 'episode_index', `got ${e.episode_index} at position ${i}, expected ${i} (contiguous from 0)`);
+    if (e.episode_index !== i)
+      err(f, 'episode_index', `got ${e.episode_index} at position ${i}, expected ${i} (contiguous from 0)`);
     if (!(e.length > 0)) err(f, 'length', `episode ${e.episode_index}: got ${e.length}, expected > 0`);
-    if (e.dataset_from_index !== expectFrom) err(f, 'dataset_from_index', `episode ${e.episode_index}: got ${e.dataset_from_index}, expected ${expectFrom}`);
+    if (e.dataset_from_index !== expectFrom)
+      err(
+        f,
+        'dataset_from_index',
+        `episode ${e.episode_index}: got ${e.dataset_from_index}, expected ${expectFrom}`,
+      );
     if (e.dataset_to_index !== e.dataset_from_index + e.length)
-      err(f, 'dataset_to_index', `episode ${e.episode_index}: got ${e.dataset_to_index}, expected from + length = ${e.dataset_from_index + e.length}`);
+      err(
+        f,
+        'dataset_to_index',
+        `episode ${e.episode_index}: got ${e.dataset_to_index}, expected from + length = ${e.dataset_from_index + e.length}`,
+      );
     expectFrom = e.dataset_to_index;
-    for (const t of e.tasks) if (!ds.tasks.includes(t)) err(f, 'tasks', `episode ${e.episode_index}: task ${JSON.stringify(t)} not in tasks`);
+    for (const t of e.tasks)
+      if (!ds.tasks.includes(t))
+        err(f, 'tasks', `episode ${e.episode_index}: task ${JSON.stringify(t)} not in tasks`);
     for (const k of vkeys) {
       const v = e.videos[k];
       if (!v) continue;
       const dur = v.to_timestamp - v.from_timestamp;
       if (Math.abs(dur - e.length / info.fps) > 1e-3)
-        err(f, `videos/${k}/to_timestamp`, `episode ${e.episode_index}: spans ${dur.toFixed(4)} s, expected length/fps = ${(e.length / info.fps).toFixed(4)} s`);
+        err(
+          f,
+          `videos/${k}/to_timestamp`,
+          `episode ${e.episode_index}: spans ${dur.toFixed(4)} s, expected length/fps = ${(e.length / info.fps).toFixed(4)} s`,
+        );
       const fileKey = `${k}|${v.chunk_index}|${v.file_index}`;
       const prevEnd = videoEnd.get(fileKey);
       if (isV3 && prevEnd !== undefined && Math.abs(prevEnd - v.from_timestamp) > 1e-3)
-        err(f, `videos/${k}/from_timestamp`, `episode ${e.episode_index}: ${v.from_timestamp}, expected ${prevEnd} (end of the previous episode in the file)`);
+        err(
+          f,
+          `videos/${k}/from_timestamp`,
+          `episode ${e.episode_index}: ${v.from_timestamp}, expected ${prevEnd} (end of the previous episode in the file)`,
+        );
       videoEnd.set(fileKey, Math.max(prevEnd ?? 0, v.to_timestamp));
     }
     if (isV3) {
       for (const key of ['observation.state', 'action']) {
         const s = e.stats[key];
-        if (info.features[key] && !s) err(f, `stats/${key}`, `episode ${e.episode_index}: per-episode stats missing`);
+        if (info.features[key] && !s)
+          err(f, `stats/${key}`, `episode ${e.episode_index}: per-episode stats missing`);
       }
     }
   });
@@ -163,7 +217,9 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
     const p = ds.dataPath(e.episode_index);
     byFile.set(p, [...(byFile.get(p) ?? []), e]);
   }
-  const dataCols = Object.keys(info.features).filter((k) => info.features[k].dtype !== 'video' && info.features[k].dtype !== 'image');
+  const dataCols = Object.keys(info.features).filter(
+    (k) => info.features[k].dtype !== 'video' && info.features[k].dtype !== 'image',
+  );
   let done = 0;
   const total = byFile.size + (opts.videos === false ? 0 : vkeys.length);
   for (const [path, eps] of byFile) {
@@ -196,19 +252,29 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
           err(path, 'episode_index', `${at}: got ${c.episode_index[row]}, expected ${e.episode_index}`);
           break;
         }
-        if (c.frame_index && Number(c.frame_index[row]) !== i) err(path, 'frame_index', `${at}: got ${c.frame_index[row]}, expected ${i}`);
+        if (c.frame_index && Number(c.frame_index[row]) !== i)
+          err(path, 'frame_index', `${at}: got ${c.frame_index[row]}, expected ${i}`);
         if (c.index && Number(c.index[row]) !== e.dataset_from_index + i)
           err(path, 'index', `${at}: got ${c.index[row]}, expected ${e.dataset_from_index + i}`);
         if (c.task_index) {
           const ti = Number(c.task_index[row]);
-          if (!(ti >= 0 && ti < ds.tasks.length)) err(path, 'task_index', `${at}: got ${ti}, expected 0..${ds.tasks.length - 1}`);
+          if (!(ti >= 0 && ti < ds.tasks.length))
+            err(path, 'task_index', `${at}: got ${ti}, expected 0..${ds.tasks.length - 1}`);
         }
         if (c.timestamp) {
           const ts = Number(c.timestamp[row]);
           if (i > 0 && !(ts > Number(c.timestamp[row - 1])))
-            err(path, 'timestamp', `${at}: ${ts} is not after ${c.timestamp[row - 1]} (timestamps must increase)`);
+            err(
+              path,
+              'timestamp',
+              `${at}: ${ts} is not after ${c.timestamp[row - 1]} (timestamps must increase)`,
+            );
           else if (Math.abs(ts - i / info.fps) > tol + 1e-6 * i)
-            warn(path, 'timestamp', `${at}: ${ts} differs from frame_index/fps = ${(i / info.fps).toFixed(6)} by more than ${tol} s`);
+            warn(
+              path,
+              'timestamp',
+              `${at}: ${ts} differs from frame_index/fps = ${(i / info.fps).toFixed(6)} by more than ${tol} s`,
+            );
         }
         for (const k of present) {
           const f = info.features[k];
@@ -218,7 +284,11 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
           const len = Array.isArray(v) || ArrayBuffer.isView(v) ? (v as ArrayLike<unknown>).length : 1;
           if (len !== w) err(path, k, `${at}: ${len} values, expected shape [${f.shape.join(', ')}]`);
         }
-        if (problems.length > 200) return [...problems, { file: rel(path), field: '-', message: 'too many problems; stopped', severity: 'error' }];
+        if (problems.length > 200)
+          return [
+            ...problems,
+            { file: rel(path), field: '-', message: 'too many problems; stopped', severity: 'error' },
+          ];
       }
     }
   }
@@ -236,12 +306,33 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
       for (const [p, end] of files) {
         try {
           const pr = probeVideo(p);
-          if (vi && pr.width !== vi['video.width']) err(p, `features.${k}.info.video.width`, `file is ${pr.width}, info.json says ${vi['video.width']}`);
-          if (vi && pr.height !== vi['video.height']) err(p, `features.${k}.info.video.height`, `file is ${pr.height}, info.json says ${vi['video.height']}`);
-          if (vi && pr.codec !== vi['video.codec']) err(p, `features.${k}.info.video.codec`, `file is ${pr.codec}, info.json says ${vi['video.codec']}`);
-          if (vi && pr.pixFmt !== vi['video.pix_fmt']) err(p, `features.${k}.info.video.pix_fmt`, `file is ${pr.pixFmt}, info.json says ${vi['video.pix_fmt']}`);
+          if (vi && pr.width !== vi['video.width'])
+            err(
+              p,
+              `features.${k}.info.video.width`,
+              `file is ${pr.width}, info.json says ${vi['video.width']}`,
+            );
+          if (vi && pr.height !== vi['video.height'])
+            err(
+              p,
+              `features.${k}.info.video.height`,
+              `file is ${pr.height}, info.json says ${vi['video.height']}`,
+            );
+          if (vi && pr.codec !== vi['video.codec'])
+            err(
+              p,
+              `features.${k}.info.video.codec`,
+              `file is ${pr.codec}, info.json says ${vi['video.codec']}`,
+            );
+          if (vi && pr.pixFmt !== vi['video.pix_fmt'])
+            err(
+              p,
+              `features.${k}.info.video.pix_fmt`,
+              `file is ${pr.pixFmt}, info.json says ${vi['video.pix_fmt']}`,
+            );
           const frames = Math.round(end * info.fps);
-          if (pr.frames < frames - 0) err(p, 'frames', `has ${pr.frames} frames, episodes need ${frames} (truncated mp4?)`);
+          if (pr.frames < frames - 0)
+            err(p, 'frames', `has ${pr.frames} frames, episodes need ${frames} (truncated mp4?)`);
         } catch (e) {
           err(p, '-', (e as Error).message);
         }
@@ -267,7 +358,11 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
           for (const sk of STAT_KEYS) if (!(sk in s)) err(statsPath, `${key}.${sk}`, 'missing');
           const mean = s.mean as unknown[];
           if (Array.isArray(mean) && mean.length !== info.features[key].shape[0])
-            err(statsPath, `${key}.mean`, `has ${mean.length} values, expected ${info.features[key].shape[0]}`);
+            err(
+              statsPath,
+              `${key}.mean`,
+              `has ${mean.length} values, expected ${info.features[key].shape[0]}`,
+            );
         }
       } catch (e) {
         err(statsPath, '-', (e as Error).message);

@@ -1,8 +1,11 @@
-import type { Worker } from 'node:worker_threads';
-import { RobofmError, startWorker } from '@robofm/core';
+import { Worker } from 'node:worker_threads';
+import { RobofmError } from '@robofm/core';
+
+const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 
 /**
- * Runs jobs on N worker threads, each started from `url` with `workerData = init`. The worker
+ * Runs jobs on N worker threads, each running module `url` (TypeScript is fine: a small .mjs
+ * bootstrap registers tsx in the thread) with `workerData = {...init, __entry}`. The worker
  * answers each `{type:'job', id, job}` message with `{type:'result', id, result}` or
  * `{type:'error', id, message}`. Results come back in job order. One job in flight per worker,
  * so a slow episode never holds up the queue.
@@ -13,6 +16,8 @@ export async function runPool<J, R>(opts: {
   jobs: J[];
   workers: number;
   onResult?: (result: R, job: J, index: number) => void;
+  /** Last-moment changes to a job as it is sent (e.g. whether it may still record a video). */
+  beforeSend?: (job: J, index: number) => J;
 }): Promise<R[]> {
   const { jobs } = opts;
   const results: R[] = new Array(jobs.length);
@@ -28,10 +33,10 @@ export async function runPool<J, R>(opts: {
         if (failed) return;
         if (next >= jobs.length) return;
         const id = next++;
-        w.postMessage({ type: 'job', id, job: jobs[id] });
+        w.postMessage({ type: 'job', id, job: opts.beforeSend ? opts.beforeSend(jobs[id], id) : jobs[id] });
       };
       for (let i = 0; i < n; i++) {
-        const w = startWorker(opts.url, { workerData: opts.init });
+        const w = new Worker(BOOT, { workerData: { ...(opts.init as object), __entry: opts.url.href } });
         pool.push(w);
         w.on('message', (m: { type: string; id: number; result?: R; message?: string }) => {
           if (m.type === 'result') {

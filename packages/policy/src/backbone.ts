@@ -1,4 +1,4 @@
-import { F, nn, type Tensor, arange, cat, tensor } from '@robofm/torch';
+import { F, nn, type Tensor, arange, cat, noGrad, tensor } from '@robofm/torch';
 import type { ModelConfig } from './config.ts';
 import { Block } from './layers.ts';
 import type { ArrayBatch } from './processor.ts';
@@ -19,7 +19,7 @@ export interface TensorBatch {
 export function toTensorBatch(b: ArrayBatch, cfg: ModelConfig): TensorBatch {
   const B = b.size;
   const S = cfg.imageSize;
-  const C = cfg.maxCameras;
+  const C = b.cameras;
   const L = cfg.maxTextTokens;
   const H = cfg.horizon;
   const A = cfg.maxActionDim;
@@ -37,7 +37,16 @@ export function toTensorBatch(b: ArrayBatch, cfg: ModelConfig): TensorBatch {
 }
 
 export function disposeBatch(b: TensorBatch): void {
-  for (const t of [b.images, b.imageMask, b.textIds, b.textMask, b.state, b.actions, b.actionMask, b.embodimentIdx])
+  for (const t of [
+    b.images,
+    b.imageMask,
+    b.textIds,
+    b.textMask,
+    b.state,
+    b.actions,
+    b.actionMask,
+    b.embodimentIdx,
+  ])
     t?.dispose();
 }
 
@@ -47,29 +56,29 @@ export function disposeBatch(b: TensorBatch): void {
  * embeddings.
  */
 export class VisionEncoder extends nn.Module {
-  convs: nn.ModuleList;
+  convs: nn.Conv2d[];
   proj: nn.Linear;
   gridPos: nn.Embedding;
   cameraSlot: nn.Embedding;
   constructor(private readonly cfg: ModelConfig) {
     super();
-    const layers: nn.Module[] = [];
+    this.convs = [];
     let cin = 3;
     for (const cout of cfg.visionChannels) {
-      layers.push(new nn.Conv2d(cin, cout, 3, { stride: 2, padding: 1 }));
+      this.convs.push(new nn.Conv2d(cin, cout, 3, { stride: 2, padding: 1 }));
       cin = cout;
     }
-    this.convs = new nn.ModuleList(layers);
     this.proj = new nn.Linear(cin, cfg.dModel);
     this.gridPos = new nn.Embedding(cfg.visionGrid * cfg.visionGrid, cfg.dModel);
     this.cameraSlot = new nn.Embedding(cfg.maxCameras, cfg.dModel);
+    smallInit(this.gridPos, this.cameraSlot);
   }
   /** images [B, C, 3, S, S] → tokens [B, C·G², D]. */
   forward(images: Tensor): Tensor {
     const [B, C, , S] = images.shape;
     const G = this.cfg.visionGrid;
     let x = images.reshape(B * C, 3, S, S);
-    for (const conv of this.convs.modules as nn.Conv2d[]) x = F.gelu(conv.forward(x));
+    for (const conv of this.convs) x = F.gelu(conv.forward(x));
     const r = x.shape[2];
     if (r !== G) x = F.avgPool2d(x, r / G, { stride: r / G }); // [B·C, ch, G, G]
     const ch = x.shape[1];
@@ -95,7 +104,7 @@ export class PrefixEncoder extends nn.Module {
   textPos: nn.Embedding;
   stateProj: nn.Linear;
   embodimentEmbed: nn.Embedding | undefined;
-  blocks: nn.ModuleList;
+  blocks: Block[];
   lnOut: nn.LayerNorm;
   constructor(readonly cfg: ModelConfig) {
     super();
@@ -106,10 +115,12 @@ export class PrefixEncoder extends nn.Module {
     this.embodimentEmbed = cfg.embodimentToken
       ? new nn.Embedding(Math.max(1, Object.keys(cfg.embodiments).length), cfg.dModel)
       : undefined;
-    this.blocks = new nn.ModuleList(
-      Array.from({ length: cfg.backboneLayers }, () => new Block(cfg.dModel, cfg.heads, cfg.mlpRatio)),
+    this.blocks = Array.from(
+      { length: cfg.backboneLayers },
+      () => new Block(cfg.dModel, cfg.heads, cfg.mlpRatio),
     );
     this.lnOut = new nn.LayerNorm(cfg.dModel);
+    smallInit(this.textEmbed, this.textPos, this.embodimentEmbed);
   }
 
   /** Prefix tokens [B, P, D] (before the backbone) and the key mask [B, P] (bool). */
@@ -117,10 +128,11 @@ export class PrefixEncoder extends nn.Module {
     const G2 = this.cfg.visionGrid * this.cfg.visionGrid;
     const B = b.size;
     const img = this.vision.forward(b.images); // [B, C·G², D]
+    const C = b.imageMask.shape[1];
     const imgMask = b.imageMask
       .unsqueeze(2)
-      .expand(B, this.cfg.maxCameras, G2)
-      .reshape(B, this.cfg.maxCameras * G2);
+      .expand(B, C, G2)
+      .reshape(B, C * G2);
     const L = this.cfg.maxTextTokens;
     const text = this.textEmbed
       .forward(b.textIds)
@@ -140,7 +152,14 @@ export class PrefixEncoder extends nn.Module {
     const { tokens, mask } = this.embed(b);
     const attn = mask.unsqueeze(1).unsqueeze(1); // [B, 1, 1, P]
     let x = tokens;
-    for (const blk of this.blocks.modules as Block[]) x = blk.forward(x, attn);
+    for (const blk of this.blocks) x = blk.forward(x, attn);
     return { prefix: this.lnOut.forward(x), mask };
   }
+}
+
+/** Embedding tables start at N(0, 0.02²) (GPT-style) instead of N(0, 1). */
+export function smallInit(...mods: Array<nn.Embedding | undefined>): void {
+  noGrad(() => {
+    for (const m of mods) m?.weight.mulInPlace(0.02);
+  });
 }

@@ -1,4 +1,14 @@
-import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RobofmError, ValidationError } from '@robofm/core';
@@ -53,7 +63,7 @@ export function demoCheckpointDir(): string {
  * checkpoint directory holds `config.json`. Accepts either (and `demo`).
  */
 export function resolveCheckpointDir(dir: string): string {
-  if (dir === 'demo') return demoCheckpointDir();
+  if (dir === 'demo') dir = demoCheckpointDir();
   if (existsSync(join(dir, CHECKPOINT_FILES.config))) return dir;
   const latest = join(dir, 'latest');
   if (existsSync(latest)) {
@@ -93,7 +103,8 @@ export function saveCheckpoint(dir: string, o: SaveCheckpointOptions): void {
   writeFileSync(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(o.config, null, 2)}\n`);
   writeFileSync(join(tmp, CHECKPOINT_FILES.normStats), `${JSON.stringify(o.normStats)}\n`);
   o.tokenizer.save(join(tmp, CHECKPOINT_FILES.tokenizer));
-  if (o.trainState) saveSafetensors(join(tmp, CHECKPOINT_FILES.trainState), o.trainState, o.trainStateMeta ?? {});
+  if (o.trainState)
+    saveSafetensors(join(tmp, CHECKPOINT_FILES.trainState), o.trainState, o.trainStateMeta ?? {});
   for (const f of Object.values(CHECKPOINT_FILES)) fsyncPath(join(tmp, f));
   fsyncPath(tmp);
   if (existsSync(dir)) {

@@ -7,6 +7,11 @@ export interface EmbodimentInfo {
   actionDim: number;
   cameras: CameraSpec[];
   controlHz: number;
+  /**
+   * Delta actions: for action dim i, the state index its target is taken relative to (the current
+   * joint position), or −1 for dims kept absolute (grippers). Absent = all absolute.
+   */
+  deltaIndex?: number[];
 }
 
 /**
@@ -46,12 +51,17 @@ export interface ModelConfig {
   embodiments: Record<string, EmbodimentInfo>;
   /** Normalization used for state and actions. */
   normalization: 'zscore' | 'quantile';
+  /**
+   * `delta`: the model predicts each chunk relative to the current state on the dims named by each
+   * body's `deltaIndex` (π0-style); `absolute`: raw joint targets.
+   */
+  actionMode: 'absolute' | 'delta';
 }
 
 export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   kind: 'flow',
   imageSize: 64,
-  visionChannels: [16, 32, 64],
+  visionChannels: [16, 32, 64, 128],
   visionGrid: 4,
   maxCameras: 4,
   dModel: 128,
@@ -59,10 +69,10 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   heads: 4,
   mlpRatio: 2,
   expertDim: 96,
-  expertLayers: 3,
+  expertLayers: 2,
   expertHeads: 4,
   vocabSize: 512,
-  maxTextTokens: 24,
+  maxTextTokens: 16,
   horizon: 16,
   maxStateDim: 32,
   maxActionDim: 32,
@@ -71,15 +81,18 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   embodimentToken: false,
   embodiments: {},
   normalization: 'zscore',
+  actionMode: 'delta',
 };
 
 /** Checks a model config; throws a ValidationError naming the first bad field. */
 export function validateModelConfig(c: ModelConfig): ModelConfig {
   const posInt = (k: keyof ModelConfig) => {
     const v = c[k];
-    if (!Number.isInteger(v) || (v as number) <= 0) throw new ValidationError(`model.${k}`, v, 'a positive integer');
+    if (!Number.isInteger(v) || (v as number) <= 0)
+      throw new ValidationError(`model.${k}`, v, 'a positive integer');
   };
-  if (c.kind !== 'flow' && c.kind !== 'token') throw new ValidationError('model.kind', c.kind, "'flow' or 'token'");
+  if (c.kind !== 'flow' && c.kind !== 'token')
+    throw new ValidationError('model.kind', c.kind, "'flow' or 'token'");
   for (const k of [
     'imageSize',
     'visionGrid',
@@ -100,22 +113,33 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     'tokenBins',
   ] as const)
     posInt(k);
-  if (c.dModel % c.heads !== 0) throw new ValidationError('model.dModel', c.dModel, `a multiple of heads (${c.heads})`);
+  if (c.dModel % c.heads !== 0)
+    throw new ValidationError('model.dModel', c.dModel, `a multiple of heads (${c.heads})`);
   if (c.expertDim % c.expertHeads !== 0)
     throw new ValidationError('model.expertDim', c.expertDim, `a multiple of expertHeads (${c.expertHeads})`);
   if (!Array.isArray(c.visionChannels) || c.visionChannels.length === 0)
-    throw new ValidationError('model.visionChannels', c.visionChannels, 'a non-empty array of channel counts');
+    throw new ValidationError(
+      'model.visionChannels',
+      c.visionChannels,
+      'a non-empty array of channel counts',
+    );
   if (c.imageSize >> c.visionChannels.length < c.visionGrid)
     throw new ValidationError(
       'model.visionGrid',
       c.visionGrid,
       `<= imageSize / 2^layers (${c.imageSize >> c.visionChannels.length})`,
     );
+  if (c.actionMode !== 'absolute' && c.actionMode !== 'delta')
+    throw new ValidationError('model.actionMode', c.actionMode, "'absolute' or 'delta'");
   if (c.normalization !== 'zscore' && c.normalization !== 'quantile')
     throw new ValidationError('model.normalization', c.normalization, "'zscore' or 'quantile'");
   for (const [name, e] of Object.entries(c.embodiments)) {
     if (e.stateDim > c.maxStateDim)
-      throw new ValidationError(`model.embodiments.${name}.stateDim`, e.stateDim, `<= maxStateDim (${c.maxStateDim})`);
+      throw new ValidationError(
+        `model.embodiments.${name}.stateDim`,
+        e.stateDim,
+        `<= maxStateDim (${c.maxStateDim})`,
+      );
     if (e.actionDim > c.maxActionDim)
       throw new ValidationError(
         `model.embodiments.${name}.actionDim`,
@@ -130,4 +154,37 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
       );
   }
   return c;
+}
+
+/** Chunk [H, A] in robot units → what the model learns (relative to `state` on delta dims). */
+export function toModelActions(
+  cfg: ModelConfig,
+  e: EmbodimentInfo,
+  state: ArrayLike<number>,
+  actions: Float32Array,
+): Float32Array {
+  if (cfg.actionMode !== 'delta' || !e.deltaIndex) return actions;
+  const out = Float32Array.from(actions);
+  const A = e.actionDim;
+  for (let k = 0; k < out.length; k++) {
+    const si = e.deltaIndex[k % A];
+    if (si >= 0) out[k] -= state[si];
+  }
+  return out;
+}
+
+/** Inverse of `toModelActions` (in place). */
+export function fromModelActions(
+  cfg: ModelConfig,
+  e: EmbodimentInfo,
+  state: ArrayLike<number>,
+  actions: Float32Array,
+): Float32Array {
+  if (cfg.actionMode !== 'delta' || !e.deltaIndex) return actions;
+  const A = e.actionDim;
+  for (let k = 0; k < actions.length; k++) {
+    const si = e.deltaIndex[k % A];
+    if (si >= 0) actions[k] += state[si];
+  }
+  return actions;
 }

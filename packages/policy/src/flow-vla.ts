@@ -1,8 +1,20 @@
-import { F, type Generator, nn, type Tensor, arange, cat, noGrad, ones, randn, scope, tensor } from '@robofm/torch';
+import {
+  F,
+  type Generator,
+  nn,
+  type Tensor,
+  arange,
+  cat,
+  noGrad,
+  ones,
+  randn,
+  scope,
+  tensor,
+} from '@robofm/torch';
 import type { ModelConfig } from './config.ts';
-import { PrefixEncoder, type TensorBatch } from './backbone.ts';
+import { PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
 import { ExpertBlock, type PrefixKv, sinusoidalEmbedding } from './layers.ts';
-import { Rng } from './rng.ts';
+import type { Rng } from './rng.ts';
 
 /** Draws flow-matching times t ~ Beta(1.5, 1) scaled to [0.001, 1] (π0). Beta(a, 1) = U^(1/a). */
 export function sampleFlowTimes(rng: Rng, n: number): Float32Array {
@@ -23,7 +35,7 @@ export class FlowVla extends nn.Module {
   timeMlpIn: nn.Linear;
   timeMlpOut: nn.Linear;
   actionPos: nn.Embedding;
-  expert: nn.ModuleList;
+  expert: ExpertBlock[];
   lnOut: nn.LayerNorm;
   actionOut: nn.Linear;
 
@@ -36,15 +48,13 @@ export class FlowVla extends nn.Module {
     this.timeMlpIn = new nn.Linear(2 * E, E);
     this.timeMlpOut = new nn.Linear(E, E);
     this.actionPos = new nn.Embedding(c.horizon, E);
-    this.expert = new nn.ModuleList(
-      Array.from({ length: c.expertLayers }, () => new ExpertBlock(E, c.dModel, c.expertHeads, c.mlpRatio)),
+    smallInit(this.actionPos);
+    this.expert = Array.from(
+      { length: c.expertLayers },
+      () => new ExpertBlock(E, c.dModel, c.expertHeads, c.mlpRatio),
     );
     this.lnOut = new nn.LayerNorm(E);
     this.actionOut = new nn.Linear(E, c.maxActionDim);
-  }
-
-  private get blocks(): ExpertBlock[] {
-    return this.expert.modules as ExpertBlock[];
   }
 
   /** Velocity v(x_t, t) [B, H, A] given the cached prefix. `t`: one time per batch row. */
@@ -55,7 +65,7 @@ export class FlowVla extends nn.Module {
     const a = this.actionIn.forward(xt); // [B, H, E]
     let x = this.timeMlpOut.forward(F.silu(this.timeMlpIn.forward(cat([a, temb], 2))));
     x = x.add(this.actionPos.forward(arange(0, H, 1, { dtype: 'int64' })).unsqueeze(0));
-    this.blocks.forEach((blk, i) => {
+    this.expert.forEach((blk, i) => {
       x = blk.forward(x, cache[i], mask);
     });
     return this.actionOut.forward(this.lnOut.forward(x)); // [B, H, A]
@@ -68,7 +78,7 @@ export class FlowVla extends nn.Module {
     const full = cat([mask, ones([B, H], { dtype: 'bool' })], 1)
       .unsqueeze(1)
       .unsqueeze(1); // [B, 1, 1, P + H]
-    return { cache: this.blocks.map((blk) => blk.cache(prefix)), mask: full };
+    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full };
   }
 
   /**
@@ -86,6 +96,10 @@ export class FlowVla extends nn.Module {
     const v = this.velocity(xt, t, cache, mask);
     const se = v.sub(target).pow(2).mul(b.actionMask);
     return se.sum().div(b.actionMask.sum().clamp(1));
+  }
+
+  forward(b: TensorBatch, generator?: Generator): Tensor {
+    return this.sampleActions(b, generator);
   }
 
   /** 10 (flowSteps) Euler steps from noise → normalized padded actions [B, H, A]. */

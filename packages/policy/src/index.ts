@@ -1,5 +1,5 @@
 export type { ModelConfig, EmbodimentInfo } from './config.ts';
-export { DEFAULT_MODEL_CONFIG, validateModelConfig } from './config.ts';
+export { DEFAULT_MODEL_CONFIG, validateModelConfig, toModelActions, fromModelActions } from './config.ts';
 export { BpeTokenizer, normalizeText, PAD_ID, BOS_ID, EOS_ID } from './tokenizer.ts';
 export type { TokenizerJson } from './tokenizer.ts';
 export { instructionCorpus, corpusWith } from './instruction-corpus.ts';

@@ -3,8 +3,32 @@
  * templates and paraphrases, expanded over colours and objects, plus subtask phrases. Trainers add
  * the task strings of the datasets they train on (`corpusWith(extra)`).
  */
-const COLORS = ['red', 'green', 'blue', 'yellow', 'orange', 'purple', 'white', 'black', 'pink', 'cyan', 'gray'];
-const OBJECTS = ['cube', 'block', 'ball', 'cylinder', 'can', 'box', 'object', 'bottle', 'cup', 'phone', 'toy'];
+const COLORS = [
+  'red',
+  'green',
+  'blue',
+  'yellow',
+  'orange',
+  'purple',
+  'white',
+  'black',
+  'pink',
+  'cyan',
+  'gray',
+];
+const OBJECTS = [
+  'cube',
+  'block',
+  'ball',
+  'cylinder',
+  'can',
+  'box',
+  'object',
+  'bottle',
+  'cup',
+  'phone',
+  'toy',
+];
 const PLACES = ['bin', 'box', 'bowl', 'tray', 'basket', 'target', 'plate'];
 
 const TEMPLATES = [

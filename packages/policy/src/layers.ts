@@ -6,10 +6,22 @@ export function splitHeads(x: Tensor, heads: number): Tensor {
   return x.reshape(B, T, heads, D / heads).transpose(1, 2);
 }
 
+/** [B, T, n·h·dh] → n tensors [B, h, T, dh] (one reshape + permute + unbind). */
+export function splitHeadsN(x: Tensor, n: number, heads: number): Tensor[] {
+  const [B, T, D] = x.shape;
+  return x
+    .reshape(B, T, n, heads, D / (n * heads))
+    .permute(2, 0, 3, 1, 4)
+    .unbind(0);
+}
+
 /** [B, h, T, dh] → [B, T, h·dh]. */
 export function mergeHeads(x: Tensor): Tensor {
   const [B, h, T, dh] = x.shape;
-  return x.transpose(1, 2).contiguous().reshape(B, T, h * dh);
+  return x
+    .transpose(1, 2)
+    .contiguous()
+    .reshape(B, T, h * dh);
 }
 
 export class FeedForward extends nn.Module {
@@ -48,10 +60,8 @@ export class Block extends nn.Module {
     this.mlp = new FeedForward(d, d * mlpRatio);
   }
   forward(x: Tensor, mask?: Tensor): Tensor {
-    const [q, k, v] = this.qkv.forward(this.ln1.forward(x)).chunk(3, -1);
-    const a = F.scaledDotProductAttention(splitHeads(q, this.heads), splitHeads(k, this.heads), splitHeads(v, this.heads), {
-      mask,
-    });
+    const [q, k, v] = splitHeadsN(this.qkv.forward(this.ln1.forward(x)), 3, this.heads);
+    const a = F.scaledDotProductAttention(q, k, v, { mask });
     const h = x.add(this.proj.forward(mergeHeads(a))); // [B, T, D]
     return h.add(this.mlp.forward(this.ln2.forward(h)));
   }
@@ -91,15 +101,13 @@ export class ExpertBlock extends nn.Module {
   }
   /** prefix [B, P, D] → cached keys/values for this layer. */
   cache(prefix: Tensor): PrefixKv {
-    const [k, v] = this.prefixKv.forward(prefix).chunk(2, -1);
-    return { k: splitHeads(k, this.heads), v: splitHeads(v, this.heads) };
+    const [k, v] = splitHeadsN(this.prefixKv.forward(prefix), 2, this.heads);
+    return { k, v };
   }
   /** x [B, H, E]; mask bool [B, 1, 1, P + H]. */
   forward(x: Tensor, kv: PrefixKv, mask: Tensor): Tensor {
-    const [q, k, v] = this.qkv.forward(this.ln1.forward(x)).chunk(3, -1);
-    const keys = cat([kv.k, splitHeads(k, this.heads)], 2);
-    const vals = cat([kv.v, splitHeads(v, this.heads)], 2);
-    const a = F.scaledDotProductAttention(splitHeads(q, this.heads), keys, vals, { mask });
+    const [q, k, v] = splitHeadsN(this.qkv.forward(this.ln1.forward(x)), 3, this.heads);
+    const a = F.scaledDotProductAttention(q, cat([kv.k, k], 2), cat([kv.v, v], 2), { mask });
     const h = x.add(this.proj.forward(mergeHeads(a)));
     return h.add(this.mlp.forward(this.ln2.forward(h)));
   }

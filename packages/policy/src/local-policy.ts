@@ -1,5 +1,5 @@
 import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
-import { ValidationError } from '@robofm/core';
+import { EMBODIMENTS, ValidationError } from '@robofm/core';
 import { Generator, type Tensor, scope } from '@robofm/torch';
 import { toTensorBatch } from './backbone.ts';
 import { type LoadedCheckpoint, demoCheckpointDir, loadCheckpoint } from './checkpoint.ts';
@@ -19,6 +19,8 @@ export class LocalPolicy implements Policy {
   readonly checkpoint: LoadedCheckpoint;
   private readonly processor: Processor;
   private readonly generator: Generator;
+  /** Per body: [low, high] per action dim (joint limits when the body is known, else data range). */
+  private readonly limits: Record<string, { low: Float32Array; high: Float32Array }> = {};
 
   /** Loads `dir` (a checkpoint dir, a run dir with `latest`, or `demo`). */
   constructor(dir: string, opts: LocalPolicyOptions = {}) {
@@ -27,6 +29,8 @@ export class LocalPolicy implements Policy {
     this.processor = new Processor(config.model, normStats, tokenizer);
     this.generator = new Generator(opts.seed ?? 0);
     const m = config.model;
+    for (const [name, e] of Object.entries(m.embodiments))
+      this.limits[name] = actionLimits(name, e.actionDim, normStats[name].action);
     this.metadata = {
       id: String(config.meta.id ?? `robofm-vla-${m.kind}`),
       actionHorizon: m.horizon,
@@ -64,7 +68,11 @@ export class LocalPolicy implements Policy {
     const samples: RawSample[] = obs.map((o, i) => {
       const e = m.embodiments[o.embodiment];
       if (!e)
-        throw new ValidationError(`obs[${i}].embodiment`, o.embodiment, `one of ${Object.keys(m.embodiments).join(', ')}`);
+        throw new ValidationError(
+          `obs[${i}].embodiment`,
+          o.embodiment,
+          `one of ${Object.keys(m.embodiments).join(', ')}`,
+        );
       return { embodiment: o.embodiment, images: o.images, state: o.state, instruction: o.instruction };
     });
     const batch = this.processor.collate(samples);
@@ -74,15 +82,26 @@ export class LocalPolicy implements Policy {
       let actions: Tensor;
       if (this.checkpoint.model.config.kind === 'token') {
         const dimMask = new Float32Array(obs.length * m.maxActionDim);
-        obs.forEach((o, i) => dimMask.fill(1, i * m.maxActionDim, i * m.maxActionDim + m.embodiments[o.embodiment].actionDim));
+        for (const [i, o] of obs.entries())
+          dimMask.fill(1, i * m.maxActionDim, i * m.maxActionDim + m.embodiments[o.embodiment].actionDim);
         actions = (this.checkpoint.model as import('./token-vla.ts').TokenVla).sampleActions(tb, dimMask);
-      } else actions = (this.checkpoint.model as import('./flow-vla.ts').FlowVla).sampleActions(tb, this.generator);
+      } else
+        actions = (this.checkpoint.model as import('./flow-vla.ts').FlowVla).sampleActions(
+          tb,
+          this.generator,
+        );
       return actions.toFloat32Array();
     });
     const t2 = performance.now();
     const per = m.horizon * m.maxActionDim;
     return obs.map((o, i) => {
-      const actions = this.processor.unpadActions(o.embodiment, out, i * per);
+      const actions = this.processor.unpadActions(o.embodiment, out, i * per, o.state);
+      const { low, high } = this.limits[o.embodiment];
+      const A = low.length;
+      for (let k = 0; k < actions.length; k++) {
+        const d = k % A;
+        actions[k] = Math.min(high[d], Math.max(low[d], actions[k]));
+      }
       return {
         actions,
         horizon: m.horizon,
@@ -95,4 +114,35 @@ export class LocalPolicy implements Policy {
   dispose(): void {
     for (const p of this.checkpoint.model.parameters()) p.dispose();
   }
+}
+
+/**
+ * Where a body's actions must stay: its joint limits (core's spec, matched by action name) when
+ * the body is a built-in one, else the range seen in the training data.
+ */
+function actionLimits(
+  name: string,
+  actionDim: number,
+  stats: { min?: number[]; max?: number[]; mean: number[] },
+): { low: Float32Array; high: Float32Array } {
+  const low = new Float32Array(actionDim).fill(Number.NEGATIVE_INFINITY);
+  const high = new Float32Array(actionDim).fill(Number.POSITIVE_INFINITY);
+  const spec = EMBODIMENTS[name];
+  if (spec && spec.actionNames.length === actionDim) {
+    spec.actionNames.forEach((a, i) => {
+      const j = spec.joints.find((jt) => jt.name === a);
+      if (j) {
+        low[i] = j.lower;
+        high[i] = j.upper;
+      }
+    });
+  }
+  for (let i = 0; i < actionDim; i++) {
+    if (Number.isFinite(low[i])) continue;
+    if (stats.min && stats.max) {
+      low[i] = stats.min[i];
+      high[i] = stats.max[i];
+    }
+  }
+  return { low, high };
 }

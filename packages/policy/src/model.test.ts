@@ -50,16 +50,27 @@ function tinyData(): { samples: RawSample[]; processor: Processor } {
     const body = i % 2 === 0 ? 'bot' : 'duo';
     const e = TINY.embodiments[body];
     const state = Float32Array.from({ length: e.stateDim }, (_, k) => Math.sin(i + k));
-    const actions = Float32Array.from({ length: TINY.horizon * e.actionDim }, (_, k) => Math.cos(i * 0.7 + k * 0.3));
+    const actions = Float32Array.from({ length: TINY.horizon * e.actionDim }, (_, k) =>
+      Math.cos(i * 0.7 + k * 0.3),
+    );
     const images: Record<string, Uint8Array> = {};
-    for (const c of e.cameras) images[c.name] = new Uint8Array(16 * 16 * 3).map((_, k) => (k * (i + 3)) & 255);
-    samples.push({ embodiment: body, state, actions, images, instruction: i < 2 ? 'pick the red cube' : 'press the button' });
+    for (const c of e.cameras)
+      images[c.name] = new Uint8Array(16 * 16 * 3).map((_, k) => (k * (i + 3)) & 255);
+    samples.push({
+      embodiment: body,
+      state,
+      actions,
+      images,
+      instruction: i < 2 ? 'pick the red cube' : 'press the button',
+    });
   }
   const stats = (body: string) => {
     const e = TINY.embodiments[body];
     const rows = samples.filter((s) => s.embodiment === body);
     const acts = rows.flatMap((s) =>
-      Array.from({ length: TINY.horizon }, (_, t) => Array.from(s.actions!).slice(t * e.actionDim, (t + 1) * e.actionDim)),
+      Array.from({ length: TINY.horizon }, (_, t) =>
+        Array.from(s.actions!).slice(t * e.actionDim, (t + 1) * e.actionDim),
+      ),
     );
     return {
       state: computeFeatureStats(
@@ -111,7 +122,9 @@ describe('VLA models', () => {
     model.eval();
     const err = scope(() => {
       const tb = toTensorBatch(arr, { ...TINY, kind: 'flow' });
-      const pred = (model as import('./flow-vla.ts').FlowVla).sampleActions(tb, new Generator(1)).toFloat32Array();
+      const pred = (model as import('./flow-vla.ts').FlowVla)
+        .sampleActions(tb, new Generator(1))
+        .toFloat32Array();
       let se = 0;
       let n = 0;
       for (let i = 0; i < pred.length; i++)
@@ -152,14 +165,21 @@ describe('VLA models', () => {
     model.eval();
     const run = (m: VlaModel) =>
       scope(() =>
-        (m as import('./flow-vla.ts').FlowVla).sampleActions(toTensorBatch(arr, TINY), new Generator(7)).toFloat32Array(),
+        (m as import('./flow-vla.ts').FlowVla)
+          .sampleActions(toTensorBatch(arr, TINY), new Generator(7))
+          .toFloat32Array(),
       );
     expect(Buffer.from(run(back.model).buffer).equals(Buffer.from(run(model).buffer))).toBe(true);
 
     const before = liveTensors();
     const policy = new LocalPolicy(dir);
     const chunks = await policy.inferBatch(
-      samples.map((s) => ({ embodiment: s.embodiment, images: s.images, state: Float32Array.from(s.state), instruction: s.instruction })),
+      samples.map((s) => ({
+        embodiment: s.embodiment,
+        images: s.images,
+        state: Float32Array.from(s.state),
+        instruction: s.instruction,
+      })),
     );
     expect(chunks[0].actionDim).toBe(2);
     expect(chunks[1].actionDim).toBe(4);

@@ -63,7 +63,8 @@ export function validateNormStats(
 ): NormStats {
   for (const [name, d] of Object.entries(dims)) {
     const s = stats[name];
-    if (!s) throw new ValidationError(`norm_stats.${name}`, undefined, 'stats for every embodiment of the model');
+    if (!s)
+      throw new ValidationError(`norm_stats.${name}`, undefined, 'stats for every embodiment of the model');
     for (const [k, width] of [
       ['state', d.stateDim],
       ['action', d.actionDim],
@@ -91,7 +92,8 @@ export function computeFeatureStats(rows: Iterable<ArrayLike<number>>, dim: numb
     const m = c.reduce((a, b) => a + b, 0) / n;
     const v = c.reduce((a, b) => a + (b - m) * (b - m), 0) / n;
     const sorted = [...c].sort((a, b) => a - b);
-    const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0);
+    const q = (p: number) =>
+      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0;
     mean.push(m);
     std.push(Math.sqrt(v));
     min.push(sorted[0] ?? 0);

@@ -1,5 +1,5 @@
 import { ValidationError } from '@robofm/core';
-import type { ModelConfig } from './config.ts';
+import { type ModelConfig, fromModelActions, toModelActions } from './config.ts';
 import { type NormStats, normalizeVector, unnormalizeVector } from './normalize.ts';
 import type { BpeTokenizer } from './tokenizer.ts';
 
@@ -26,6 +26,11 @@ export interface RawSample {
  */
 export interface ArrayBatch {
   size: number;
+  /**
+   * Camera slots in this batch: the largest camera count among its bodies (≤ maxCameras). Slots
+   * past every body's cameras would only hold masked tokens, so they are left out.
+   */
+  cameras: number;
   /** [B, C, 3, S, S] float32 in [-1, 1]. */
   images: Float32Array;
   /** [B, C] 1 = camera present. */
@@ -58,14 +63,18 @@ export class Processor {
   ) {
     this.embodimentNames = Object.keys(config.embodiments).sort();
     if (tokenizer.vocabSize > config.vocabSize)
-      throw new ValidationError('tokenizer.vocabSize', tokenizer.vocabSize, `<= model.vocabSize (${config.vocabSize})`);
+      throw new ValidationError(
+        'tokenizer.vocabSize',
+        tokenizer.vocabSize,
+        `<= model.vocabSize (${config.vocabSize})`,
+      );
   }
 
   collate(samples: RawSample[]): ArrayBatch {
     const c = this.config;
     const B = samples.length;
     const S = c.imageSize;
-    const C = c.maxCameras;
+    const C = Math.max(1, ...samples.map((s) => c.embodiments[s.embodiment]?.cameras.length ?? 1));
     const H = c.horizon;
     const L = c.maxTextTokens;
     const A = c.maxActionDim;
@@ -106,9 +115,10 @@ export class Processor {
       if (actions && actionMask && s.actions) {
         if (s.actions.length !== H * e.actionDim)
           throw new ValidationError(`sample[${b}].actions`, s.actions, `length ${H}*${e.actionDim}`);
+        const rel = toModelActions(c, e, s.state, Float32Array.from(s.actions));
         const row = new Float32Array(e.actionDim);
         for (let t = 0; t < H; t++) {
-          for (let i = 0; i < e.actionDim; i++) row[i] = s.actions[t * e.actionDim + i];
+          for (let i = 0; i < e.actionDim; i++) row[i] = rel[t * e.actionDim + i];
           const off = (b * H + t) * A;
           actions.set(normalizeVector(row, stats.action, c.normalization), off);
           const valid = s.actionValid ? s.actionValid[t] : 1;
@@ -116,11 +126,30 @@ export class Processor {
         }
       }
     });
-    return { size: B, images: img, imageMask, textIds, textMask, state, actions, actionMask, embodimentIdx };
+    return {
+      size: B,
+      cameras: C,
+      images: img,
+      imageMask,
+      textIds,
+      textMask,
+      state,
+      actions,
+      actionMask,
+      embodimentIdx,
+    };
   }
 
-  /** [H, maxActionDim] normalized model output → [H, actionDim] robot units. */
-  unpadActions(embodiment: string, padded: Float32Array, offset = 0): Float32Array {
+  /**
+   * [H, maxActionDim] normalized model output → [H, actionDim] robot units (`state`: the raw state
+   * the chunk was predicted from, needed for delta actions).
+   */
+  unpadActions(
+    embodiment: string,
+    padded: Float32Array,
+    offset: number,
+    state: ArrayLike<number>,
+  ): Float32Array {
     const c = this.config;
     const e = c.embodiments[embodiment];
     const out = new Float32Array(c.horizon * e.actionDim);
@@ -129,7 +158,7 @@ export class Processor {
       const row = padded.subarray(offset + t * c.maxActionDim, offset + t * c.maxActionDim + e.actionDim);
       out.set(unnormalizeVector(row, stats, c.normalization), t * e.actionDim);
     }
-    return out;
+    return fromModelActions(c, e, state, out);
   }
 }
 
@@ -161,7 +190,8 @@ export function resizeHwcToChw(
       const i11 = (y1 * w + x1) * 3;
       for (let ch = 0; ch < 3; ch++) {
         const v =
-          (1 - wy) * ((1 - wx) * px[i00 + ch] + wx * px[i01 + ch]) + wy * ((1 - wx) * px[i10 + ch] + wx * px[i11 + ch]);
+          (1 - wy) * ((1 - wx) * px[i00 + ch] + wx * px[i01 + ch]) +
+          wy * ((1 - wx) * px[i10 + ch] + wx * px[i11 + ch]);
         out[offset + ch * plane + y * S + x] = v / 127.5 - 1;
       }
     }

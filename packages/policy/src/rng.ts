@@ -21,6 +21,8 @@ export class Rng {
   }
   /** A child stream for (seed, a, b) without shared state. */
   static derive(seed: number, a: number, b = 0): Rng {
-    return new Rng(Math.imul(seed + 1, 0x27d4eb2d) ^ Math.imul(a + 1, 0x165667b1) ^ Math.imul(b + 7, 0x9e3779b1));
+    return new Rng(
+      Math.imul(seed + 1, 0x27d4eb2d) ^ Math.imul(a + 1, 0x165667b1) ^ Math.imul(b + 7, 0x9e3779b1),
+    );
   }
 }

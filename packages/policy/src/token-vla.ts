@@ -1,7 +1,6 @@
-import { F, nn, type Tensor, arange, cat, noGrad, ones, scope, tensor } from '@robofm/torch';
-import { PrefixEncoder, type TensorBatch } from './backbone.ts';
+import { F, type Generator, nn, type Tensor, arange, cat, noGrad, ones, scope, tensor } from '@robofm/torch';
+import { PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
 import type { ModelConfig } from './config.ts';
-import type { Block } from './layers.ts';
 import type { Rng } from './rng.ts';
 
 /** Normalized values are binned uniformly over [−R, R] (quantile norm: R = 1; z-score: R = 3). */
@@ -38,6 +37,7 @@ export class TokenVla extends nn.Module {
     this.stepBos = new nn.Embedding(1, c.dModel);
     this.stepPos = new nn.Embedding(c.horizon, c.dModel);
     this.head = new nn.Linear(c.dModel, c.maxActionDim * c.tokenBins);
+    smallInit(this.binEmbed, this.stepBos, this.stepPos);
   }
 
   /** Bin index per entry [B, H, A] (offset by dim·bins for the embedding table), as int64. */
@@ -80,7 +80,7 @@ export class TokenVla extends nn.Module {
           allowed[(bi * N + q) * N + k] = (k < P ? keyMask[bi * P + k] : k <= q ? 1 : 0) ? 1 : 0;
     const attn = tensor(allowed, { shape: [B, 1, N, N], dtype: 'bool' });
     let x = cat([tokens, steps], 1);
-    for (const blk of this.backbone.blocks.modules as Block[]) x = blk.forward(x, attn);
+    for (const blk of this.backbone.blocks) x = blk.forward(x, attn);
     const out = this.backbone.lnOut.forward(x).narrow(1, P, H); // [B, H, D]
     return this.head.forward(out).reshape(B, H, c.maxActionDim, c.tokenBins);
   }
@@ -90,12 +90,14 @@ export class TokenVla extends nn.Module {
     const c = this.config;
     const m = b.actionMask!.toFloat32Array();
     const out = new Float32Array(b.size * c.maxActionDim);
-    for (let i = 0; i < m.length; i++) if (m[i] > 0) out[Math.floor(i / (c.horizon * c.maxActionDim)) * c.maxActionDim + (i % c.maxActionDim)] = 1;
+    for (let i = 0; i < m.length; i++)
+      if (m[i] > 0)
+        out[Math.floor(i / (c.horizon * c.maxActionDim)) * c.maxActionDim + (i % c.maxActionDim)] = 1;
     return tensor(out, { shape: [b.size, 1, c.maxActionDim] });
   }
 
   /** Cross-entropy of the true bins on supervised entries. */
-  computeLoss(b: TensorBatch, _rng?: Rng): Tensor {
+  computeLoss(b: TensorBatch, _rng?: Rng, _generator?: Generator): Tensor {
     if (!b.actions || !b.actionMask) throw new Error('computeLoss needs a batch with actions');
     const c = this.config;
     const B = b.size;
@@ -106,9 +108,17 @@ export class TokenVla extends nn.Module {
     const target = new BigInt64Array(bins.length);
     for (let i = 0; i < bins.length; i++) target[i] = mask[i] > 0 ? BigInt(bins[i]) : -100n;
     const logits = this.logits(b, tensor(ids, { shape: [B, H, A], dtype: 'int64' }), this.dimMaskOf(b));
-    return F.crossEntropy(logits.reshape(B * H * A, c.tokenBins), tensor(target, { shape: [B * H * A], dtype: 'int64' }), {
-      ignoreIndex: -100,
-    });
+    return F.crossEntropy(
+      logits.reshape(B * H * A, c.tokenBins),
+      tensor(target, { shape: [B * H * A], dtype: 'int64' }),
+      {
+        ignoreIndex: -100,
+      },
+    );
+  }
+
+  forward(b: TensorBatch): Tensor {
+    return this.sampleActions(b);
   }
 
   /** Greedy autoregressive decoding over H steps → normalized padded actions [B, H, A]. */

@@ -57,7 +57,8 @@ export class BpeTokenizer {
     }
     const words: Array<{ ids: number[]; count: number }> = [];
     const enc = new TextEncoder();
-    for (const [w, count] of wordCounts) words.push({ ids: [...enc.encode(w)].map((b) => b + BYTE_OFFSET), count });
+    for (const [w, count] of wordCounts)
+      words.push({ ids: [...enc.encode(w)].map((b) => b + BYTE_OFFSET), count });
     const merges: Array<[number, number]> = [];
     while (FIRST_MERGE_ID + merges.length < vocabSize) {
       const pairCounts = new Map<string, number>();
@@ -126,7 +127,7 @@ export class BpeTokenizer {
 
   static fromJSON(json: unknown): BpeTokenizer {
     const j = json as Partial<TokenizerJson> | null;
-    if (!j || j.type !== 'robofm-byte-bpe' || !Array.isArray(j.merges))
+    if (j?.type !== 'robofm-byte-bpe' || !Array.isArray(j.merges))
       throw new ValidationError('tokenizer.json', json, "an object {type: 'robofm-byte-bpe', merges: [...]}");
     return new BpeTokenizer(j.merges);
   }

@@ -66,42 +66,73 @@ export function toHwcUint8(field: string, value: unknown, target: ImageSize): Ui
   if (value.dtype === '|b1')
     throw new ValidationError(`${field}.dtype`, value.dtype, 'uint8 or float image data');
   const isFloat = value.dtype === '<f4' || value.dtype === '<f8';
-  const src = value.data;
-  const u8 = src instanceof Uint8Array ? src : null;
-  // Read pixel (y, x, channel k) as uint8 in HWC RGB.
-  const at = (y: number, x: number, k: number): number => {
-    const kk = c === 1 ? 0 : k;
-    const idx = chw ? (kk * h + y) * w + x : (y * w + x) * c + kk;
-    if (u8) return u8[idx];
-    const v = elementAsNumber(value, idx);
-    if (!Number.isFinite(v)) throw new ValidationError(`${field}[${idx}]`, v, 'a finite pixel value');
-    const s = isFloat ? v * 255 : v;
-    return s <= 0 ? 0 : s >= 255 ? 255 : Math.round(s);
-  };
-  const out = new Uint8Array(target.width * target.height * 3);
-  if (h === target.height && w === target.width) {
+  // Source as uint8-range values with strides (no full-size copy for uint8 input).
+  let data: Uint8Array | Float32Array;
+  if (value.data instanceof Uint8Array) data = value.data;
+  else {
+    const f = new Float32Array(value.size);
+    for (let i = 0; i < f.length; i++) {
+      const v = elementAsNumber(value, i);
+      if (!Number.isFinite(v)) throw new ValidationError(`${field}[${i}]`, v, 'a finite pixel value');
+      const sv = isFloat ? v * 255 : v;
+      f[i] = sv <= 0 ? 0 : sv >= 255 ? 255 : Math.round(sv);
+    }
+    data = f;
+  }
+  const strides = chw ? { y: w, x: 1, k: c === 1 ? 0 : h * w } : { y: w * c, x: c, k: c === 1 ? 0 : 1 };
+  return resizeBilinear(data, h, w, strides, target.height, target.width);
+}
+
+/**
+ * Bilinear resize to HWC RGB uint8 with pixel-centre alignment (as cv2 INTER_LINEAR); reads the
+ * source through strides so HWC and CHW need no transposed copy. Same size is a plain copy.
+ */
+export function resizeBilinear(
+  src: Uint8Array | Float32Array,
+  h: number,
+  w: number,
+  stride: { y: number; x: number; k: number },
+  th: number,
+  tw: number,
+): Uint8Array {
+  const out = new Uint8Array(th * tw * 3);
+  const k1 = stride.k;
+  const k2 = 2 * stride.k;
+  if (h === th && w === tw) {
     let o = 0;
     for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) for (let k = 0; k < 3; k++) out[o++] = at(y, x, k);
+      for (let x = 0; x < w; x++) {
+        const i = y * stride.y + x * stride.x;
+        out[o++] = src[i];
+        out[o++] = src[i + k1];
+        out[o++] = src[i + k2];
+      }
     return out;
   }
-  // Bilinear resize with pixel-centre alignment (as PIL/cv2 INTER_LINEAR do).
-  const sy = h / target.height;
-  const sx = w / target.width;
+  const x0s = new Int32Array(tw);
+  const x1s = new Int32Array(tw);
+  const dxs = new Float32Array(tw);
+  for (let tx = 0; tx < tw; tx++) {
+    const fx = Math.min(Math.max((tx + 0.5) * (w / tw) - 0.5, 0), w - 1);
+    x0s[tx] = Math.floor(fx) * stride.x;
+    x1s[tx] = Math.min(Math.floor(fx) + 1, w - 1) * stride.x;
+    dxs[tx] = fx - Math.floor(fx);
+  }
   let o = 0;
-  for (let ty = 0; ty < target.height; ty++) {
-    const fy = Math.min(Math.max((ty + 0.5) * sy - 0.5, 0), h - 1);
+  for (let ty = 0; ty < th; ty++) {
+    const fy = Math.min(Math.max((ty + 0.5) * (h / th) - 0.5, 0), h - 1);
     const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, h - 1);
+    const r0 = y0 * stride.y;
+    const r1 = Math.min(y0 + 1, h - 1) * stride.y;
     const dy = fy - y0;
-    for (let tx = 0; tx < target.width; tx++) {
-      const fx = Math.min(Math.max((tx + 0.5) * sx - 0.5, 0), w - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const dx = fx - x0;
+    for (let tx = 0; tx < tw; tx++) {
+      const a = x0s[tx];
+      const b = x1s[tx];
+      const dx = dxs[tx];
       for (let k = 0; k < 3; k++) {
-        const top = at(y0, x0, k) * (1 - dx) + at(y0, x1, k) * dx;
-        const bot = at(y1, x0, k) * (1 - dx) + at(y1, x1, k) * dx;
+        const kk = k * k1;
+        const top = src[r0 + a + kk] * (1 - dx) + src[r0 + b + kk] * dx;
+        const bot = src[r1 + a + kk] * (1 - dx) + src[r1 + b + kk] * dx;
         out[o++] = Math.round(top * (1 - dy) + bot * dy);
       }
     }

@@ -102,6 +102,30 @@ describe('ControlLoop on a virtual clock', () => {
     expect(r.remoteSteps).toBeLessThan(3);
   });
 
+  it('treats a chunk of the wrong width as a failed request', async () => {
+    const w = new ReachWorld({ seed: 2 });
+    const narrow: Policy = {
+      metadata: w.expert!.metadata,
+      infer: async () => ({
+        actions: new Float32Array(20),
+        horizon: 10,
+        actionDim: 2,
+        timing: { inferMs: 0 },
+      }),
+    };
+    const loop = new ControlLoop({
+      driver: w.driver,
+      policy: narrow,
+      clock: 'virtual',
+      maxSeconds: 1,
+      logger: new Logger({}, 'silent'),
+    });
+    const r = await loop.run();
+    expect(r.switches[0]).toMatchObject({ to: 'fallback' });
+    expect(r.switches[0].reason).toMatch(/invalid chunk \(actionDim 2, expected 3\)/);
+    expect(r.limitViolations).toBe(0);
+  });
+
   it('retreats slowly toward home without a local policy', async () => {
     const w = new ReachWorld({ seed: 4 });
     const n = w.driver.spec.joints.length;

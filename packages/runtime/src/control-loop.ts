@@ -11,7 +11,7 @@ import {
 } from '@robofm/core';
 import { Fallback, type FallbackOptions } from './fallback.ts';
 import type { FaultSpec } from './faults.ts';
-import { type ClockKind, PolicyChannel } from './policy-channel.ts';
+import { type ChannelEvent, type ClockKind, PolicyChannel } from './policy-channel.ts';
 import { type SafetyOptions, SafetyLayer, type WorkspaceBox } from './safety.ts';
 import {
   type ChunkScheduler,
@@ -66,8 +66,10 @@ export interface ControlLoopOptions {
   /** Checked each control step; the episode ends when it returns true. */
   isDone?: () => boolean;
   maxSeconds?: number;
-  /** While in fallback, probe the remote every this many seconds at first (doubles up to 2 s). */
+  /** While in fallback, probe the remote every this many seconds at first (default 0.25)… */
   probeIntervalS?: number;
+  /** …doubling after each failed probe up to this (default 0.5). */
+  probeMaxS?: number;
   recorder?: EpisodeRecorder;
   logger?: Logger;
 }
@@ -86,6 +88,11 @@ export interface EpisodeResult {
   failures: number;
   switches: SwitchEvent[];
   meanRttMs: number;
+  /**
+   * Largest change between consecutive remote actions, as a fraction of what the joint may move in
+   * one control step at its velocity limit (chunk switches show up here; RTC keeps it low).
+   */
+  maxActionStepFrac: number;
   maxVelFrac: number;
   maxTauFrac: number;
   limitViolations: number;
@@ -170,6 +177,11 @@ export class ControlLoop {
     this.safety.reset(first.q, this.clockNow());
     this.fallback.setHome(Float64Array.from(first.q));
     await this.o.policy.reset?.();
+    if (this.o.policy.metadata.actionHorizon < 2 && this.scheduler.kind !== 'sync')
+      this.log.warn('policy answers one action per request: async/rtc drop every stale one; use sync', {
+        policy: this.o.policy.metadata.id,
+        scheduler: this.scheduler.kind,
+      });
     let probeInterval = this.o.probeIntervalS ?? 0.25;
     let nextProbe = 0;
     let subtask: string | undefined;
@@ -185,12 +197,15 @@ export class ControlLoop {
       failures: 0,
       switches: this.switches,
       meanRttMs: 0,
+      maxActionStepFrac: 0,
       maxVelFrac: 0,
       maxTauFrac: 0,
       limitViolations: 0,
       watchdogTrips: 0,
       estopped: false,
     };
+    const stepMax = Float64Array.from(spec.joints, (j) => j.maxVelocity / spec.controlHz);
+    let prevAction: Float32Array | null = null;
     let rttSum = 0;
     let rttCount = 0;
     let tick = 0;
@@ -225,28 +240,38 @@ export class ControlLoop {
             instruction: this.o.instruction ?? '',
             timestamp: simT,
           });
-        const ev = this.channel.poll(now);
-        if (ev?.ok) {
-          this.scheduler.observeLatency(ev.rttS);
-          rttSum += ev.rttS;
-          rttCount++;
-          subtask = ev.chunk.subtask ?? subtask;
-          if (this.mode === 'fallback') {
-            this.switchTo('remote', `remote answered again (rtt ${Math.round(ev.rttS * 1000)} ms)`);
-            this.scheduler.reset();
-            probeInterval = this.o.probeIntervalS ?? 0.25;
+        const handle = (polled: ChannelEvent | null): void => {
+          let ev = polled;
+          if (ev?.ok && (ev.chunk.actionDim !== n || ev.chunk.actions.length !== ev.chunk.horizon * n)) {
+            ev = {
+              ok: false,
+              obsStep: ev.obsStep,
+              reason: `sent an invalid chunk (actionDim ${ev.chunk.actionDim}, expected ${n})`,
+            };
           }
-          this.scheduler.accept(ev.chunk, ev.obsStep, this.step);
-        } else if (ev) {
-          if (this.mode === 'remote') {
-            this.switchTo('fallback', `remote ${ev.reason}`, ev.waitedS);
-            this.fallback.engage(st.q);
-            nextProbe = now + probeInterval;
-          } else {
-            probeInterval = Math.min(2, probeInterval * 2);
-            nextProbe = now + probeInterval;
+          if (ev?.ok) {
+            this.scheduler.observeLatency(ev.rttS);
+            rttSum += ev.rttS;
+            rttCount++;
+            subtask = ev.chunk.subtask ?? subtask;
+            if (this.mode === 'fallback') {
+              this.switchTo('remote', `remote answered again (rtt ${Math.round(ev.rttS * 1000)} ms)`);
+              this.scheduler.reset();
+              probeInterval = this.o.probeIntervalS ?? 0.25;
+            }
+            this.scheduler.accept(ev.chunk, ev.obsStep, this.step);
+          } else if (ev) {
+            if (this.mode === 'remote') {
+              this.switchTo('fallback', `remote ${ev.reason}`, ev.waitedS);
+              this.fallback.engage(st.q);
+              nextProbe = now + probeInterval;
+            } else {
+              probeInterval = Math.min(this.o.probeMaxS ?? 0.5, probeInterval * 2);
+              nextProbe = now + probeInterval;
+            }
           }
-        }
+        };
+        handle(this.channel.poll(now));
         // A client that knows its connection dropped (RemotePolicy) lets us switch at once.
         const linkUp = (this.o.policy as { connected?: boolean }).connected !== false;
         if (this.mode === 'remote' && !linkUp) {
@@ -256,9 +281,13 @@ export class ControlLoop {
           nextProbe = now;
         }
         let action: Float64Array | Float32Array | null = null;
+        if (this.mode === 'remote' && !this.channel.inFlight && this.scheduler.shouldRequest(this.step)) {
+          await this.channel.request(obs(), this.step, now);
+          // A fast (local) policy may already have answered: use it in this very step.
+          if (this.clock === 'realtime') await yieldIo();
+          handle(this.channel.poll(now));
+        }
         if (this.mode === 'remote') {
-          if (!this.channel.inFlight && this.scheduler.shouldRequest(this.step))
-            await this.channel.request(obs(), this.step, now);
           action = this.scheduler.actionAt(this.step);
           res.remoteSteps++;
           if (!action) res.starvedSteps++;
@@ -266,11 +295,19 @@ export class ControlLoop {
           if (!linkUp) {
             probeInterval = this.o.probeIntervalS ?? 0.25;
             nextProbe = now;
-          } else if (!this.channel.inFlight && now >= nextProbe) await this.channel.request(obs(), this.step, now);
+          } else if (!this.channel.inFlight && now >= nextProbe)
+            await this.channel.request(obs(), this.step, now);
           action = await this.fallback.act(this.step, now, obs);
           res.fallbackSteps++;
         }
         if (action) this.safety.submit(action, now);
+        if (this.mode === 'remote' && action && prevAction) {
+          for (let i = 0; i < n; i++) {
+            const f = Math.abs(action[i] - prevAction[i]) / stepMax[i];
+            if (f > res.maxActionStepFrac) res.maxActionStepFrac = f;
+          }
+        }
+        prevAction = this.mode === 'remote' && action ? Float32Array.from(action) : null;
         this.o.recorder?.step({
           t: simT,
           step: this.step,

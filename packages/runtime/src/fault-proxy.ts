@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Logger, logger as rootLogger, ValidationError } from '@robofm/core';
 import WebSocket, { type RawData, WebSocketServer } from 'ws';
-import { type FaultSpec, inOutage, type Outage, rng, validateFaults } from './faults.ts';
+import { DelayLane, type FaultSpec, inOutage, type Outage, rng, validateFaults } from './faults.ts';
 
 export interface FaultProxyOptions {
   /** Upstream server, `ws://host:port`. */
@@ -141,7 +141,7 @@ export class FaultProxy {
 
   /** One direction of one connection: delayed, jittered, order-kept delivery with drops and stalls. */
   private lane(deliver: (data: RawData, binary: boolean) => void) {
-    let last = 0;
+    const q = new DelayLane(() => this.time());
     return {
       push: (data: RawData | null, binary: boolean, after?: () => void) => {
         const f = this.faults;
@@ -151,23 +151,19 @@ export class FaultProxy {
           return;
         }
         const jitter = ((this.rand() * 2 - 1) * (f.jitterMs ?? 0)) / 1000;
-        let at = Math.max(last, now + Math.max(0, (f.latencyMs ?? 0) / 2000 + jitter));
+        let at = now + Math.max(0, (f.latencyMs ?? 0) / 2000 + jitter);
         const o = outageAt(f.outages, now) ?? outageAt(f.outages, at);
         if (o) {
           at = Math.max(at, o.atS + o.durationS + (f.latencyMs ?? 0) / 2000);
           this.stats.stalled++;
         }
-        last = at;
-        const fire = () => {
+        q.push(at, () => {
           if (data !== null) {
             this.stats.forwarded++;
             deliver(data, binary);
           }
           after?.();
-        };
-        const delayMs = (at - now) * 1000;
-        if (delayMs <= 0) fire();
-        else setTimeout(fire, delayMs);
+        });
       },
     };
   }

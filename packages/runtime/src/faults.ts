@@ -76,3 +76,45 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Delivers callbacks at given times (seconds on `clock`) strictly in the order they were queued,
+ * like bytes on one TCP stream: an item never overtakes the one before it, even with jitter.
+ */
+export class DelayLane {
+  private readonly items: Array<{ at: number; fn: () => void }> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private last = 0;
+
+  constructor(private readonly clock: () => number) {}
+
+  /** Queue `fn` for time `at` (or right after the previous item, whichever is later). */
+  push(at: number, fn: () => void): void {
+    this.last = Math.max(this.last, at);
+    this.items.push({ at: this.last, fn });
+    if (this.items.length === 1) this.pump();
+  }
+
+  private pump(): void {
+    if (this.timer) return;
+    while (this.items.length > 0) {
+      const head = this.items[0];
+      const ms = (head.at - this.clock()) * 1000;
+      if (ms > 0.5) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.pump();
+        }, ms);
+        return;
+      }
+      this.items.shift();
+      head.fn();
+    }
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.items.length = 0;
+  }
+}

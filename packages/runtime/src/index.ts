@@ -29,3 +29,20 @@ export { RemotePolicy } from './remote-policy.ts';
 export type { FaultProxyOptions, FaultProxyStats } from './fault-proxy.ts';
 export { FaultProxy } from './fault-proxy.ts';
 export type { World, WorldOptions, WorldFactory } from './world.ts';
+export type {
+  EpisodeMeta,
+  EpisodeInfo,
+  StoredEpisode,
+  EpisodeUploader,
+  EpisodeBufferOptions,
+} from './episode-buffer.ts';
+export { EpisodeBuffer, EpisodeWriter, DirectoryUploader, HttpUploader } from './episode-buffer.ts';
+export type { ServeHook, BenchCommon, SchedulingCell, SchedulingResult } from './bench.ts';
+export { benchScheduling, benchOutage, defaultWorld } from './bench.ts';
+export { simWorld } from './sim-world.ts';
+export { loadLocalPolicy } from './local-policy-adapter.ts';
+export type { RunEpisodeOptions } from './run-episode.ts';
+export { runEpisode } from './run-episode.ts';
+export { WorkerPolicy } from './worker-policy.ts';
+export type { TcpFaultProxyOptions } from './tcp-fault-proxy.ts';
+export { TcpFaultProxy } from './tcp-fault-proxy.ts';

@@ -118,7 +118,7 @@ describe('killing the server mid-episode', () => {
     expect(world.driver.commands.length).toBeGreaterThan(1000);
     for (const c of world.driver.commands) {
       if (c.kind !== 'torque') throw new Error('expected torque commands');
-      c.tau.forEach((t, i) => expect(Math.abs(t)).toBeLessThanOrEqual(spec.joints[i].maxTorque));
+      for (const [i, t] of c.tau.entries()) expect(Math.abs(t)).toBeLessThanOrEqual(spec.joints[i].maxTorque);
     }
     expect(r.limitViolations).toBe(0);
     expect(r.maxVelFrac).toBeLessThanOrEqual(1);

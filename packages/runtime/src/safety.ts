@@ -221,7 +221,7 @@ export class SafetyLayer {
   }
 
   private clip(i: number, v: number): number {
-    return v < this.lower[i] ? this.lower[i] : v > this.upper[i] ? this.upper[i] : v;
+    return Math.min(this.upper[i], Math.max(this.lower[i], v));
   }
 
   private insideWorkspace(q: ArrayLike<number>): boolean {

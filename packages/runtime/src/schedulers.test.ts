@@ -93,14 +93,17 @@ describe('rtc scheduler', () => {
     expect(rtc.actionAt(32)).toBeNull();
     // RTC's largest step-to-step change is smaller than async's jump at the switch.
     let maxJumpRtc = 0;
-    for (let s = 14; s < 31; s++) maxJumpRtc = Math.max(maxJumpRtc, Math.abs(val(rtc.actionAt(s + 1))! - val(rtc.actionAt(s))!));
+    for (let s = 14; s < 31; s++)
+      maxJumpRtc = Math.max(maxJumpRtc, Math.abs(val(rtc.actionAt(s + 1))! - val(rtc.actionAt(s))!));
     expect(maxJumpRtc).toBeLessThan(1.5);
   });
 });
 
 describe('createScheduler', () => {
   it('names the bad field', () => {
-    expect(() => createScheduler('fast' as never, { controlHz: 50 })).toThrow(/scheduler: got "fast", expected one of sync, async, rtc/);
+    expect(() => createScheduler('fast' as never, { controlHz: 50 })).toThrow(
+      /scheduler: got "fast", expected one of sync, async, rtc/,
+    );
     expect(() => createScheduler('async', { controlHz: 0 })).toThrow(/scheduler.controlHz/);
     expect(() => createScheduler('async', { controlHz: 50, threshold: -1 })).toThrow(/scheduler.threshold/);
   });

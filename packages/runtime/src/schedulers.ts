@@ -27,6 +27,8 @@ export interface SchedulerOptions {
   marginSteps?: number;
   /** rtc: actions after the arrival step kept from the old chunk unchanged (default 1). */
   freezeSteps?: number;
+  /** rtc: extra steps requested early so old and new chunk overlap by about this much (default 8). */
+  blendSteps?: number;
   /** Control rate, Hz (to turn the measured round trip into steps). */
   controlHz: number;
 }
@@ -155,6 +157,10 @@ export function rtcOldWeight(k: number, overlap: number): number {
 /** Real-time chunking: freeze committed actions, blend the overlap of old and new chunk. */
 export class RtcScheduler extends AsyncScheduler {
   override readonly kind: SchedulerKind = 'rtc';
+  /** Ask early enough that the new chunk still overlaps the old one by ~blendSteps. */
+  override threshold(): number {
+    return super.threshold() + (this.opts.freezeSteps ?? 1) + (this.opts.blendSteps ?? 8);
+  }
   override accept(chunk: ActionChunk, obsStep: number, step: number): void {
     checkChunk(chunk);
     const freeze = this.opts.freezeSteps ?? 1;
@@ -184,7 +190,7 @@ export class RtcScheduler extends AsyncScheduler {
 export function createScheduler(kind: SchedulerKind, opts: SchedulerOptions): ChunkScheduler {
   if (!(opts.controlHz > 0))
     throw new ValidationError('scheduler.controlHz', opts.controlHz, 'a positive number');
-  for (const k of ['executeSteps', 'threshold', 'marginSteps', 'freezeSteps'] as const) {
+  for (const k of ['executeSteps', 'threshold', 'marginSteps', 'freezeSteps', 'blendSteps'] as const) {
     const v = opts[k];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0))
       throw new ValidationError(`scheduler.${k}`, v, 'a non-negative integer');

@@ -23,10 +23,18 @@ interface Bucket {
 export class ApiKeyAuth {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(keys: ApiKeySpec[] = [], private readonly now: () => number = () => performance.now()) {
+  constructor(
+    keys: ApiKeySpec[] = [],
+    private readonly now: () => number = () => performance.now(),
+  ) {
     for (const k of keys) {
-      if (!k.key) throw new RobofmError('invalid_argument', 'api key: got an empty key, expected a non-empty string');
-      this.buckets.set(k.key, { spec: k, tokens: k.burst ?? Math.max(1, k.ratePerSec ?? 1), last: this.now() });
+      if (!k.key)
+        throw new RobofmError('invalid_argument', 'api key: got an empty key, expected a non-empty string');
+      this.buckets.set(k.key, {
+        spec: k,
+        tokens: k.burst ?? Math.max(1, k.ratePerSec ?? 1),
+        last: this.now(),
+      });
     }
   }
 
@@ -49,7 +57,12 @@ export class ApiKeyAuth {
         { status: 401 },
       );
     const b = this.buckets.get(m[1]);
-    if (!b) throw new RobofmError('unauthenticated', 'Authorization: got an unknown API key, expected a configured key', { status: 401 });
+    if (!b)
+      throw new RobofmError(
+        'unauthenticated',
+        'Authorization: got an unknown API key, expected a configured key',
+        { status: 401 },
+      );
     return b.spec.name ?? `key-${m[1].slice(0, 4)}…`;
   }
 
@@ -93,12 +106,22 @@ export function parseApiKeys(spec: string | undefined): ApiKeySpec[] {
       if (name) out.name = name;
       if (rate !== undefined) {
         const r = Number(rate);
-        if (!(r > 0)) throw new RobofmError('invalid_argument', `api key rate: got ${JSON.stringify(rate)}, expected a positive number`, { status: 400 });
+        if (!(r > 0))
+          throw new RobofmError(
+            'invalid_argument',
+            `api key rate: got ${JSON.stringify(rate)}, expected a positive number`,
+            { status: 400 },
+          );
         out.ratePerSec = r;
       }
       if (burst !== undefined) {
         const b = Number(burst);
-        if (!(b >= 1)) throw new RobofmError('invalid_argument', `api key burst: got ${JSON.stringify(burst)}, expected a number >= 1`, { status: 400 });
+        if (!(b >= 1))
+          throw new RobofmError(
+            'invalid_argument',
+            `api key burst: got ${JSON.stringify(burst)}, expected a number >= 1`,
+            { status: 400 },
+          );
         out.burst = b;
       }
       return out;

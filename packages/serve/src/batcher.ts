@@ -65,7 +65,8 @@ export class DynamicBatcher {
   }
 
   submit(obs: Observation): Promise<BatchResult> {
-    if (this.closed) return Promise.reject(new RobofmError('unavailable', 'model is shutting down', { status: 503 }));
+    if (this.closed)
+      return Promise.reject(new RobofmError('unavailable', 'model is shutting down', { status: 503 }));
     return new Promise<BatchResult>((resolve, reject) => {
       this.queue.push({ obs, at: performance.now(), resolve, reject });
       this.schedule();
@@ -134,7 +135,8 @@ export class DynamicBatcher {
         );
       const inferMs = performance.now() - start;
       this.onBatch({ size: batch.length, inferMs, queueMs });
-      batch.forEach((p, i) => p.resolve({ chunk: chunks[i], queueMs: queueMs[i], inferMs, batchSize: batch.length }));
+      for (const [i, p] of batch.entries())
+        p.resolve({ chunk: chunks[i], queueMs: queueMs[i], inferMs, batchSize: batch.length });
     } catch (e) {
       for (const p of batch) p.reject(e);
     } finally {
@@ -146,7 +148,11 @@ export class DynamicBatcher {
 
 function validateBatchOptions(o: BatchOptions): void {
   if (!Number.isInteger(o.maxBatch) || o.maxBatch < 1)
-    throw new RobofmError('invalid_argument', `batch.maxBatch: got ${o.maxBatch}, expected an integer >= 1`, { status: 400 });
+    throw new RobofmError('invalid_argument', `batch.maxBatch: got ${o.maxBatch}, expected an integer >= 1`, {
+      status: 400,
+    });
   if (!(o.maxWaitMs >= 0))
-    throw new RobofmError('invalid_argument', `batch.maxWaitMs: got ${o.maxWaitMs}, expected a number >= 0`, { status: 400 });
+    throw new RobofmError('invalid_argument', `batch.maxWaitMs: got ${o.maxWaitMs}, expected a number >= 0`, {
+      status: 400,
+    });
 }

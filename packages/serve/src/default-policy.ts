@@ -42,7 +42,8 @@ export async function loadDefaultPolicy(
   opts: { scripted?: HoldSinePolicyOptions; logger?: Logger } = {},
 ): Promise<LoadedPolicy> {
   const log = opts.logger ?? rootLogger;
-  if (spec === 'scripted') return { policy: new HoldSinePolicy(opts.scripted), source: 'scripted hold-sine policy' };
+  if (spec === 'scripted')
+    return { policy: new HoldSinePolicy(opts.scripted), source: 'scripted hold-sine policy' };
   const mod = await policyModule();
   if (!spec || spec === 'demo') {
     const dir = mod?.demoCheckpointDir?.();
@@ -55,11 +56,23 @@ export async function loadDefaultPolicy(
         log.warn('demo checkpoint failed to load; serving the scripted policy', { err: e });
       }
     } else if (spec === 'demo') {
-      throw new ValidationError('checkpoint', 'demo', `a demo checkpoint at ${dir ?? '@robofm/policy demoCheckpointDir()'}`);
+      throw new ValidationError(
+        'checkpoint',
+        'demo',
+        `a demo checkpoint at ${dir ?? '@robofm/policy demoCheckpointDir()'}`,
+      );
     }
-    return { policy: new HoldSinePolicy(opts.scripted), source: 'scripted hold-sine policy (no demo checkpoint shipped)' };
+    return {
+      policy: new HoldSinePolicy(opts.scripted),
+      source: 'scripted hold-sine policy (no demo checkpoint shipped)',
+    };
   }
-  if (!existsSync(spec)) throw new ValidationError('checkpoint', spec, 'an existing checkpoint or run directory, demo, or scripted');
+  if (!existsSync(spec))
+    throw new ValidationError(
+      'checkpoint',
+      spec,
+      'an existing checkpoint or run directory, demo, or scripted',
+    );
   if (!mod) throw new ValidationError('checkpoint', spec, 'the @robofm/policy package to be importable');
   const policy = await loadLocal(mod, spec);
   return { policy, load: () => loadLocal(mod, spec), source: `checkpoint ${spec}` };

@@ -57,7 +57,12 @@ export class HoldSinePolicy implements Policy {
       embodiments: Object.fromEntries(
         specs.map((s) => [
           s.name,
-          { stateDim: s.stateNames.length, actionDim: s.actionNames.length, cameras: s.cameras, controlHz: s.controlHz },
+          {
+            stateDim: s.stateNames.length,
+            actionDim: s.actionNames.length,
+            cameras: s.cameras,
+            controlHz: s.controlHz,
+          },
         ]),
       ),
       extra: { kind: 'scripted', amplitude: this.opts.amplitude },
@@ -82,7 +87,11 @@ export class HoldSinePolicy implements Policy {
   private chunkFor(o: Observation, i: number): ActionChunk {
     const spec = this.specs[o.embodiment];
     if (!spec)
-      throw new ValidationError(`obs[${i}].embodiment`, o.embodiment, `one of ${Object.keys(this.specs).join(', ')}`);
+      throw new ValidationError(
+        `obs[${i}].embodiment`,
+        o.embodiment,
+        `one of ${Object.keys(this.specs).join(', ')}`,
+      );
     const D = spec.actionNames.length;
     const H = this.opts.horizon;
     const actions = new Float32Array(H * D);

@@ -14,7 +14,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendError(server: PolicyServer, res: ServerResponse, e: unknown, transport: string): void {
-  const err = e instanceof RobofmError ? e : new RobofmError('internal', String((e as Error)?.message ?? e), { cause: e });
+  const err =
+    e instanceof RobofmError
+      ? e
+      : new RobofmError('internal', String((e as Error)?.message ?? e), { cause: e });
   server.metrics.errors.inc({ code: err.code, transport });
   if (err.status >= 500) server.log.error('http request failed', { code: err.code, error: err.message });
   const body: Record<string, unknown> = { code: err.code, message: err.message };
@@ -33,7 +36,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      reject(new ValidationError('body', `${declared} bytes`, `at most ${limit} bytes`, { code: 'frame_too_large' }));
+      reject(
+        new ValidationError('body', `${declared} bytes`, `at most ${limit} bytes`, {
+          code: 'frame_too_large',
+        }),
+      );
       req.resume();
       return;
     }
@@ -45,7 +52,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       n += c.length;
       if (n > limit) {
         over = true;
-        reject(new ValidationError('body', `more than ${limit} bytes`, `at most ${limit} bytes`, { code: 'frame_too_large' }));
+        reject(
+          new ValidationError('body', `more than ${limit} bytes`, `at most ${limit} bytes`, {
+            code: 'frame_too_large',
+          }),
+        );
         return;
       }
       parts.push(c);
@@ -75,7 +86,11 @@ function modelInfo(m: ServedModel): Record<string, unknown> {
  * `GET /v1/models`, `GET /v1/models/{id}`, `POST /v1/models/{id}/infer` (msgpack or JSON body; the
  * reply uses the request's type unless `Accept` names the other), `POST /v1/models/{id}/reload`.
  */
-export async function handleHttp(server: PolicyServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleHttp(
+  server: PolicyServer,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const method = req.method ?? 'GET';
@@ -112,7 +127,9 @@ export async function handleHttp(server: PolicyServer, req: IncomingMessage, res
         await infer(server, model, req, res);
         return;
       }
-      throw new RobofmError('method_not_allowed', `${method} ${path}: expected ${action ? 'POST' : 'GET'}`, { status: 405 });
+      throw new RobofmError('method_not_allowed', `${method} ${path}: expected ${action ? 'POST' : 'GET'}`, {
+        status: 405,
+      });
     }
     if (path === '/' && method === 'GET') {
       res
@@ -120,9 +137,13 @@ export async function handleHttp(server: PolicyServer, req: IncomingMessage, res
         .end('robofm policy server: connect a WebSocket here, or use /v1/models, /healthz, /metrics\n');
       return;
     }
-    throw new RobofmError('not_found', `path: got ${method} ${path}, expected /healthz, /metrics or /v1/models/...`, {
-      status: 404,
-    });
+    throw new RobofmError(
+      'not_found',
+      `path: got ${method} ${path}, expected /healthz, /metrics or /v1/models/...`,
+      {
+        status: 404,
+      },
+    );
   } catch (e) {
     sendError(server, res, e, 'http');
   }
@@ -137,7 +158,12 @@ function authOrThrow(server: PolicyServer, req: IncomingMessage): void {
   }
 }
 
-async function infer(server: PolicyServer, model: ServedModel, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function infer(
+  server: PolicyServer,
+  model: ServedModel,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const start = performance.now();
   authOrThrow(server, req);
   try {
@@ -149,7 +175,11 @@ async function infer(server: PolicyServer, model: ServedModel, req: IncomingMess
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const isMsgpack = MSGPACK_TYPES.includes(type);
   if (!isMsgpack && type !== 'application/json')
-    throw new ValidationError('content-type', type || undefined, `application/json or ${MSGPACK_TYPES.join(', ')}`);
+    throw new ValidationError(
+      'content-type',
+      type || undefined,
+      `application/json or ${MSGPACK_TYPES.join(', ')}`,
+    );
   const body = await readBody(req, server.maxFrameBytes);
   let request: unknown;
   if (isMsgpack) request = decodeFrame(body, { maxBytes: server.maxFrameBytes });
@@ -164,11 +194,15 @@ async function infer(server: PolicyServer, model: ServedModel, req: IncomingMess
   }
   const reply = await server.inferFrame(model, request, undefined);
   const accept = String(req.headers.accept ?? '');
-  const replyMsgpack = MSGPACK_TYPES.some((t) => accept.includes(t)) || (isMsgpack && !accept.includes('application/json'));
+  const replyMsgpack =
+    MSGPACK_TYPES.some((t) => accept.includes(t)) || (isMsgpack && !accept.includes('application/json'));
   if (replyMsgpack) {
     const bytes = encodeFrame(reply);
     res.writeHead(200, { 'content-type': 'application/msgpack', 'content-length': bytes.length }).end(bytes);
   } else sendJson(res, 200, wireToJson(reply));
   server.metrics.requests.inc({ model: model.id, transport: 'http', outcome: 'ok' });
-  server.metrics.requestDuration.observe({ model: model.id, transport: 'http' }, (performance.now() - start) / 1000);
+  server.metrics.requestDuration.observe(
+    { model: model.id, transport: 'http' },
+    (performance.now() - start) / 1000,
+  );
 }

@@ -11,3 +11,5 @@ export type { HoldSinePolicyOptions } from './hold-sine-policy.ts';
 export { HoldSinePolicy } from './hold-sine-policy.ts';
 export { jsonToWire, wireToJson } from './json-wire.ts';
 export { loadDefaultPolicy } from './default-policy.ts';
+export type { BenchLatencyOptions, BenchLatencyResult, LatencyStats } from './bench-latency.ts';
+export { benchLatency, percentile } from './bench-latency.ts';

@@ -12,7 +12,8 @@ export function jsonToWire(v: unknown, path = '', depth = 0): unknown {
   if (depth > MAX_JSON_DEPTH)
     throw new ValidationError(path || 'body', 'nested value', `at most ${MAX_JSON_DEPTH} levels of nesting`);
   if (Array.isArray(v)) {
-    if (v.length > 0 && (typeof v[0] === 'number' || Array.isArray(v[0]))) return nestedToNdArray(v, path || 'body');
+    if (v.length > 0 && (typeof v[0] === 'number' || Array.isArray(v[0])))
+      return nestedToNdArray(v, path || 'body');
     return v.map((x, i) => jsonToWire(x, `${path}[${i}]`, depth + 1));
   }
   if (v === null || typeof v !== 'object') return v;
@@ -49,8 +50,12 @@ function nestedToNdArray(v: unknown[], path: string): NdArray {
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[d])
-      throw new ValidationError(p, x, `a list of ${shape[d]} (a rectangular array of shape [${shape.join(', ')}])`);
-    x.forEach((y, i) => walk(y, d + 1, `${p}[${i}]`));
+      throw new ValidationError(
+        p,
+        x,
+        `a list of ${shape[d]} (a rectangular array of shape [${shape.join(', ')}])`,
+      );
+    for (const [i, y] of x.entries()) walk(y, d + 1, `${p}[${i}]`);
   };
   walk(v, 0, path);
   return allInt ? new NdArray(Int32Array.from(flat), shape) : new NdArray(Float64Array.from(flat), shape);
@@ -60,7 +65,9 @@ function nestedToNdArray(v: unknown[], path: string): NdArray {
 export function wireToJson(v: unknown): unknown {
   if (v instanceof F64) return v.value;
   if (v instanceof NdArray) {
-    const data = Array.from(v.data as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? Number(x) : x));
+    const data = Array.from(v.data as ArrayLike<number | bigint>, (x) =>
+      typeof x === 'bigint' ? Number(x) : x,
+    );
     if (v.shape.length === 0) return data[0];
     const build = (d: number, off: number): unknown => {
       if (d === v.shape.length - 1) return data.slice(off, off + v.shape[d]);

@@ -8,7 +8,9 @@ type Labels = Record<string, string>;
 function labelKey(labels: Labels): string {
   return Object.keys(labels)
     .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .map(
+      (k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+    )
     .join(',');
 }
 
@@ -99,7 +101,8 @@ export class Histogram implements Metric {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     for (const [k, s] of this.values) {
       const sep = k ? `${k},` : '';
-      this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{${sep}le="${fmt(b)}"} ${s.counts[i]}`));
+      for (const [i, b] of this.buckets.entries())
+        lines.push(`${this.name}_bucket{${sep}le="${fmt(b)}"} ${s.counts[i]}`);
       lines.push(`${this.name}_bucket{${sep}le="+Inf"} ${s.count}`);
       lines.push(`${this.name}_sum${k ? `{${k}}` : ''} ${fmt(s.sum)}`);
       lines.push(`${this.name}_count${k ? `{${k}}` : ''} ${s.count}`);
@@ -128,13 +131,26 @@ export class ServerMetrics {
     'Time a request waited for its batch to start, by model.',
     LATENCY_BUCKETS_S,
   );
-  readonly batchSize = new Histogram('robofm_batch_size', 'Requests per policy call, by model.', BATCH_BUCKETS);
+  readonly batchSize = new Histogram(
+    'robofm_batch_size',
+    'Requests per policy call, by model.',
+    BATCH_BUCKETS,
+  );
   readonly requests = new Counter('robofm_requests_total', 'Requests by model, transport and outcome.');
   readonly errors = new Counter('robofm_errors_total', 'Errors by error code and transport.');
   readonly connections = new Gauge('robofm_websocket_connections', 'Open WebSocket connections.');
-  readonly connectionsTotal = new Counter('robofm_websocket_connections_total', 'WebSocket connections accepted.');
-  readonly rateLimited = new Counter('robofm_rate_limited_total', 'Requests refused by a per-key rate limit.');
-  readonly authFailures = new Counter('robofm_auth_failures_total', 'Requests refused for a missing or unknown API key.');
+  readonly connectionsTotal = new Counter(
+    'robofm_websocket_connections_total',
+    'WebSocket connections accepted.',
+  );
+  readonly rateLimited = new Counter(
+    'robofm_rate_limited_total',
+    'Requests refused by a per-key rate limit.',
+  );
+  readonly authFailures = new Counter(
+    'robofm_auth_failures_total',
+    'Requests refused for a missing or unknown API key.',
+  );
   readonly reloads = new Counter('robofm_model_reloads_total', 'Hot reloads by model and outcome.');
 
   render(): string {

@@ -42,11 +42,15 @@ export class ServedModel {
     this.id = spec.id ?? spec.policy.metadata.id;
     this.layouts = spec.layouts ?? DEFAULT_LAYOUTS;
     this.load = spec.load;
-    this.batcher = new DynamicBatcher(() => this.current, spec.batch ?? batch, (s) => {
-      this.metrics.batchSize.observe({ model: this.id }, s.size);
-      this.metrics.inferDuration.observe({ model: this.id }, s.inferMs / 1000);
-      for (const q of s.queueMs) this.metrics.queueDuration.observe({ model: this.id }, q / 1000);
-    });
+    this.batcher = new DynamicBatcher(
+      () => this.current,
+      spec.batch ?? batch,
+      (s) => {
+        this.metrics.batchSize.observe({ model: this.id }, s.size);
+        this.metrics.inferDuration.observe({ model: this.id }, s.inferMs / 1000);
+        for (const q of s.queueMs) this.metrics.queueDuration.observe({ model: this.id }, q / 1000);
+      },
+    );
   }
 
   get policy(): Policy {
@@ -68,7 +72,9 @@ export class ServedModel {
       timer = setTimeout(
         () =>
           reject(
-            new RobofmError('deadline_exceeded', `model ${this.id}: no result within ${timeoutMs} ms`, { status: 504 }),
+            new RobofmError('deadline_exceeded', `model ${this.id}: no result within ${timeoutMs} ms`, {
+              status: 504,
+            }),
           ),
         timeoutMs,
       );
@@ -93,9 +99,13 @@ export class ServedModel {
         let policy = next;
         if (!policy) {
           if (!this.load)
-            throw new RobofmError('failed_precondition', `model ${this.id}: got no loader, expected one to reload`, {
-              status: 409,
-            });
+            throw new RobofmError(
+              'failed_precondition',
+              `model ${this.id}: got no loader, expected one to reload`,
+              {
+                status: 409,
+              },
+            );
           policy = await this.load();
         }
         const old = this.current;
@@ -140,7 +150,11 @@ function checkChunk(c: ActionChunk, actionDim: number | undefined, id: string): 
   const bad = (what: string) => new RobofmError('policy_error', `model ${id} returned a bad chunk: ${what}`);
   if (!c || !(c.actions instanceof Float32Array)) throw bad('actions is not a Float32Array');
   if (c.actions.length !== c.horizon * c.actionDim)
-    throw bad(`actions has ${c.actions.length} values, expected horizon*actionDim = ${c.horizon * c.actionDim}`);
-  if (actionDim !== undefined && c.actionDim !== actionDim) throw bad(`actionDim ${c.actionDim}, expected ${actionDim}`);
-  for (let i = 0; i < c.actions.length; i++) if (!Number.isFinite(c.actions[i])) throw bad(`actions[${i}] = ${c.actions[i]}`);
+    throw bad(
+      `actions has ${c.actions.length} values, expected horizon*actionDim = ${c.horizon * c.actionDim}`,
+    );
+  if (actionDim !== undefined && c.actionDim !== actionDim)
+    throw bad(`actionDim ${c.actionDim}, expected ${actionDim}`);
+  for (let i = 0; i < c.actions.length; i++)
+    if (!Number.isFinite(c.actions[i])) throw bad(`actions[${i}] = ${c.actions[i]}`);
 }

@@ -85,7 +85,10 @@ describe('PolicyServer WebSocket (openpi protocol)', () => {
 
   it('routes several models by path and query', async () => {
     const s = await start({
-      models: [{ policy: new HoldSinePolicy({ id: 'a', horizon: 4 }) }, { policy: new HoldSinePolicy({ id: 'b', horizon: 6 }) }],
+      models: [
+        { policy: new HoldSinePolicy({ id: 'a', horizon: 4 }) },
+        { policy: new HoldSinePolicy({ id: 'b', horizon: 6 }) },
+      ],
     });
     const a = await TestClient.connect(s.url);
     const b = await TestClient.connect(`${s.url}/v1/models/b/ws`);
@@ -132,7 +135,9 @@ describe('HTTP API', () => {
     const h = await fetch(`${s.httpUrl}/healthz`);
     expect(h.status).toBe(200);
     expect(await h.text()).toBe('OK\n');
-    const models = (await (await fetch(`${s.httpUrl}/v1/models`)).json()) as { data: { id: string; action_horizon: number }[] };
+    const models = (await (await fetch(`${s.httpUrl}/v1/models`)).json()) as {
+      data: { id: string; action_horizon: number }[];
+    };
     expect(models.data[0].id).toBe('scripted-hold-sine');
     expect(models.data[0].action_horizon).toBe(5);
     const mp = await fetch(`${s.httpUrl}/v1/models/scripted-hold-sine/infer`, {
@@ -149,7 +154,10 @@ describe('HTTP API', () => {
       embodiment: spec.name,
       state: new Array(spec.stateNames.length).fill(0),
       images: Object.fromEntries(
-        spec.cameras.map((c) => [c.name, Array.from({ length: 4 }, () => Array.from({ length: 6 }, () => [10, 20, 30]))]),
+        spec.cameras.map((c) => [
+          c.name,
+          Array.from({ length: 4 }, () => Array.from({ length: 6 }, () => [10, 20, 30])),
+        ]),
       ),
       prompt: 'reach',
     };
@@ -170,10 +178,12 @@ describe('HTTP API', () => {
     });
     expect(badJson.status).toBe(400);
     const err = (await badJson.json()) as { error: { field: string; message: string } };
-    expect(err.error.field).toBe('state');
+    expect(err.error.field).toBe('state.shape');
     expect((await fetch(`${s.httpUrl}/v1/models/nope/infer`, { method: 'POST' })).status).toBe(404);
     const metrics = await (await fetch(`${s.httpUrl}/metrics`)).text();
-    expect(metrics).toMatch(/robofm_request_duration_seconds_bucket\{model="scripted-hold-sine",transport="http",le="0.025"\} \d+/);
+    expect(metrics).toMatch(
+      /robofm_request_duration_seconds_bucket\{model="scripted-hold-sine",transport="http",le="0.025"\} \d+/,
+    );
     expect(metrics).toMatch(/robofm_batch_size_count\{model="scripted-hold-sine"\} 2/);
     expect(metrics).toMatch(/robofm_errors_total\{code="invalid_argument",transport="http"\} 1/);
     expect(metrics).toMatch(/robofm_websocket_connections /);
@@ -230,7 +240,13 @@ describe('hot reload', () => {
 
   it('a failing reload keeps serving the old policy', async () => {
     const s = await start({
-      models: [{ policy: new HoldSinePolicy(), id: 'm', load: async () => Promise.reject(new Error('disk on fire')) }],
+      models: [
+        {
+          policy: new HoldSinePolicy(),
+          id: 'm',
+          load: async () => Promise.reject(new Error('disk on fire')),
+        },
+      ],
     });
     const c = await TestClient.connect(s.url);
     expect((await fetch(`${s.httpUrl}/v1/models/m/reload`, { method: 'POST' })).status).toBe(500);

@@ -64,9 +64,11 @@ export class PolicyServer {
   private readonly maxConnections: number;
   private closing = false;
 
-  private constructor(private readonly opts: ServerOptions) {
+  private constructor(opts: ServerOptions) {
     if (opts.models.length === 0)
-      throw new RobofmError('invalid_argument', 'models: got none, expected at least one model to serve', { status: 400 });
+      throw new RobofmError('invalid_argument', 'models: got none, expected at least one model to serve', {
+        status: 400,
+      });
     this.log = (opts.logger ?? rootLogger).child({ component: 'serve' });
     this.auth = new ApiKeyAuth(opts.apiKeys ?? []);
     this.maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -76,12 +78,18 @@ export class PolicyServer {
     for (const spec of opts.models) {
       const m = new ServedModel(spec, opts.batch ?? DEFAULT_BATCH, this.metrics, this.log);
       if (this.models.has(m.id))
-        throw new RobofmError('invalid_argument', `models: got id ${m.id} twice, expected unique model ids`, { status: 400 });
+        throw new RobofmError('invalid_argument', `models: got id ${m.id} twice, expected unique model ids`, {
+          status: 400,
+        });
       this.models.set(m.id, m);
     }
     this.defaultModel = [...this.models.keys()][0];
     // Frames a bit over the limit still reach our handler (so the error names the limit); far over, ws closes 1009.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.maxFrameBytes + 1024 * 1024, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.maxFrameBytes + 1024 * 1024,
+      perMessageDeflate: false,
+    });
     this.wss.on('error', (e) => this.log.error('websocket server error', { err: e }));
     this.http = createServer((req, res) => {
       handleHttp(this, req, res).catch((e) => {
@@ -132,9 +140,13 @@ export class PolicyServer {
   model(id: string | undefined): ServedModel {
     const m = this.models.get(id ?? this.defaultModel);
     if (!m)
-      throw new RobofmError('not_found', `model: got ${JSON.stringify(id)}, expected one of ${[...this.models.keys()].join(', ')}`, {
-        status: 404,
-      });
+      throw new RobofmError(
+        'not_found',
+        `model: got ${JSON.stringify(id)}, expected one of ${[...this.models.keys()].join(', ')}`,
+        {
+          status: 404,
+        },
+      );
     return m;
   }
 
@@ -147,7 +159,11 @@ export class PolicyServer {
    * Decodes, validates, batches and answers one request frame for `model`. Throws RobofmErrors
    * naming what was wrong; never anything for the server itself.
    */
-  async inferFrame(model: ServedModel, request: unknown, prevTotalMs: number | undefined): Promise<Record<string, unknown>> {
+  async inferFrame(
+    model: ServedModel,
+    request: unknown,
+    prevTotalMs: number | undefined,
+  ): Promise<Record<string, unknown>> {
     const { observation } = requestToObservation(request, model.inputSpec());
     const t0 = performance.now();
     const r = await model.infer(observation, this.requestTimeoutMs);
@@ -175,14 +191,18 @@ export class PolicyServer {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {}); // a peer that resets mid-handshake must not take us down
     try {
-      if (this.closing || this.wss.clients.size >= this.maxConnections)
-        return this.rejectUpgrade(socket, 503, 'server is at its connection limit or shutting down');
+      if (this.closing || this.wss.clients.size >= this.maxConnections) {
+        this.rejectUpgrade(socket, 503, 'server is at its connection limit or shutting down');
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://x');
       let id = url.searchParams.get('model') ?? undefined;
       const m = /^\/v1\/models\/([^/]+)\/ws\/?$/.exec(url.pathname);
       if (m) id = decodeURIComponent(m[1]);
-      else if (url.pathname !== '/' && url.pathname !== '' && url.pathname !== '/ws')
-        return this.rejectUpgrade(socket, 404, `path: got ${url.pathname}, expected / or /v1/models/{id}/ws`);
+      else if (url.pathname !== '/' && url.pathname !== '' && url.pathname !== '/ws') {
+        this.rejectUpgrade(socket, 404, `path: got ${url.pathname}, expected / or /v1/models/{id}/ws`);
+        return;
+      }
       let model: ServedModel;
       try {
         model = this.model(id);
@@ -190,7 +210,8 @@ export class PolicyServer {
       } catch (e) {
         const err = e as RobofmError;
         if (err.code === 'unauthenticated') this.metrics.authFailures.inc({ transport: 'ws' });
-        return this.rejectUpgrade(socket, err.status ?? 400, err.message);
+        this.rejectUpgrade(socket, err.status ?? 400, err.message);
+        return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req, model));
     } catch (e) {
@@ -200,7 +221,10 @@ export class PolicyServer {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage, model: ServedModel): void {
-    const log = this.log.child({ peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`, model: model.id });
+    const log = this.log.child({
+      peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      model: model.id,
+    });
     this.metrics.connections.inc({});
     this.metrics.connectionsTotal.inc({});
     log.debug('connection opened');
@@ -213,7 +237,10 @@ export class PolicyServer {
     const fail = (e: unknown) => {
       if (failed) return;
       failed = true;
-      const err = e instanceof RobofmError ? e : new RobofmError('internal', String((e as Error)?.message ?? e), { cause: e });
+      const err =
+        e instanceof RobofmError
+          ? e
+          : new RobofmError('internal', String((e as Error)?.message ?? e), { cause: e });
       this.metrics.errors.inc({ code: err.code, transport: 'ws' });
       this.metrics.requests.inc({ model: model.id, transport: 'ws', outcome: 'error' });
       log.warn('request failed; closing connection', { code: err.code, error: err.message });
@@ -232,13 +259,19 @@ export class PolicyServer {
       const start = performance.now();
       try {
         if (!isBinary)
-          throw new RobofmError('invalid_argument', 'frame: got a text frame, expected a binary msgpack frame', { status: 400 });
+          throw new RobofmError(
+            'invalid_argument',
+            'frame: got a text frame, expected a binary msgpack frame',
+            { status: 400 },
+          );
         this.auth.take(authHeader);
         const request = decodeFrame(data, { maxBytes: this.maxFrameBytes });
         const reply = await this.inferFrame(model, request, prevTotalMs);
         const bytes = encodeFrame(reply);
         if (ws.readyState !== ws.OPEN) return;
-        await new Promise<void>((resolve, reject) => ws.send(bytes, { binary: true }, (e) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          ws.send(bytes, { binary: true }, (e) => (e ? reject(e) : resolve())),
+        );
         prevTotalMs = performance.now() - start;
         this.metrics.requests.inc({ model: model.id, transport: 'ws', outcome: 'ok' });
         this.metrics.requestDuration.observe({ model: model.id, transport: 'ws' }, prevTotalMs / 1000);
@@ -249,9 +282,19 @@ export class PolicyServer {
     };
 
     ws.on('message', (data, isBinary) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      const buf = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data as ArrayBuffer);
       if (++queued > this.maxPipelined) {
-        fail(new RobofmError('resource_exhausted', `pipelined frames: got more than ${this.maxPipelined}, expected one request at a time`, { status: 429 }));
+        fail(
+          new RobofmError(
+            'resource_exhausted',
+            `pipelined frames: got more than ${this.maxPipelined}, expected one request at a time`,
+            { status: 429 },
+          ),
+        );
         return;
       }
       chain = chain.then(() => handle(buf, isBinary)).finally(() => void queued--);
@@ -262,7 +305,9 @@ export class PolicyServer {
       log.debug('connection closed');
     });
     try {
-      ws.send(encodeFrame(metadataFrame(model.policy.metadata, { model_version: model.version })), { binary: true });
+      ws.send(encodeFrame(metadataFrame(model.policy.metadata, { model_version: model.version })), {
+        binary: true,
+      });
     } catch (e) {
       fail(e);
     }

@@ -40,12 +40,15 @@ export class TestClient {
 
   static async connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
     const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    // Listen before 'open': the metadata frame can arrive in the same read as the handshake.
+    const c = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new ServerError(`HTTP ${res.statusCode}`, res.statusCode)));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(new ServerError(`HTTP ${res.statusCode}`, res.statusCode)),
+      );
     });
-    const c = new TestClient(ws);
     const meta = await c.next();
     if (typeof meta === 'string') throw new ServerError(meta);
     c.metadata = decodeFrame(meta) as Record<string, unknown>;
@@ -55,7 +58,8 @@ export class TestClient {
   next(): Promise<Buffer | string> {
     const v = this.inbox.shift();
     if (v !== undefined) return Promise.resolve(v);
-    if (this.closed) return Promise.reject(new ServerError(`connection closed (${this.closeCode})`, this.closeCode));
+    if (this.closed)
+      return Promise.reject(new ServerError(`connection closed (${this.closeCode})`, this.closeCode));
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
@@ -102,7 +106,11 @@ export function nativeRequest(embodiment: string, seed = 0): Record<string, unkn
   const spec = EMBODIMENTS[embodiment];
   const images: Record<string, NdArray> = {};
   for (const c of spec.cameras)
-    images[c.name] = new NdArray(new Uint8Array(c.width * c.height * 3).fill(seed & 0xff), [c.height, c.width, 3]);
+    images[c.name] = new NdArray(new Uint8Array(c.width * c.height * 3).fill(seed & 0xff), [
+      c.height,
+      c.width,
+      3,
+    ]);
   return {
     embodiment,
     state: new NdArray(new Float32Array(spec.stateNames.length).fill(0), [spec.stateNames.length]),

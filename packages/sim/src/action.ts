@@ -13,7 +13,11 @@ export function checkAction(spec: EmbodimentSpec, action: unknown, out: Float64A
     !(action instanceof Float32Array || action instanceof Float64Array || Array.isArray(action)) ||
     (action as ArrayLike<number>).length !== n
   ) {
-    throw new ValidationError('action', action, `a Float32Array of length ${n} (${spec.name}: ${spec.actionNames.join(', ')})`);
+    throw new ValidationError(
+      'action',
+      action,
+      `a Float32Array of length ${n} (${spec.name}: ${spec.actionNames.join(', ')})`,
+    );
   }
   const a = action as ArrayLike<number>;
   for (let i = 0; i < n; i++) {
@@ -24,7 +28,7 @@ export function checkAction(spec: EmbodimentSpec, action: unknown, out: Float64A
     const tol = ACTION_TOLERANCE * Math.max(1, j.upper - j.lower);
     if (v < j.lower - tol || v > j.upper + tol)
       throw new ValidationError(`action[${i}] (${j.name})`, v, `a target in [${j.lower}, ${j.upper}]`);
-    out[i] = v < j.lower ? j.lower : v > j.upper ? j.upper : v;
+    out[i] = v < j.lower ? j.lower : Math.min(v, j.upper);
   }
   return out;
 }

@@ -25,11 +25,22 @@ function randomShape(rng: Rng, s = 1): [string, ShapeDesc] {
 }
 
 function shapeHalfHeight(sh: ShapeDesc): number {
-  return sh.type === 'box' ? sh.halfSize[2] : sh.type === 'sphere' ? sh.radius : sh.halfHeight + (sh.type === 'capsule' ? sh.radius : 0);
+  return sh.type === 'box'
+    ? sh.halfSize[2]
+    : sh.type === 'sphere'
+      ? sh.radius
+      : sh.halfHeight + (sh.type === 'capsule' ? sh.radius : 0);
 }
 
 /** Objects scattered in a rectangle on a surface at height `z`. */
-function scatter(rng: Rng, n: number, x: [number, number], y: [number, number], z: number, s = 1): ObjectDesc[] {
+function scatter(
+  rng: Rng,
+  n: number,
+  x: [number, number],
+  y: [number, number],
+  z: number,
+  s = 1,
+): ObjectDesc[] {
   const colors = rng.shuffle(COLORS);
   const out: ObjectDesc[] = [];
   for (let i = 0; i < n; i++) {
@@ -64,7 +75,11 @@ function baseScene(rng: Rng): SceneDescription {
     objects: [],
     fixtures: [],
     lights: [
-      { pos: [0.5, -0.5, 2.5], dir: [-0.2 + rng.uniform(-0.1, 0.1), 0.25, -1], diffuse: rng.uniform(0.55, 0.7) },
+      {
+        pos: [0.5, -0.5, 2.5],
+        dir: [-0.2 + rng.uniform(-0.1, 0.1), 0.25, -1],
+        diffuse: rng.uniform(0.55, 0.7),
+      },
       { pos: [-1, 1, 2.5], dir: [0.4, -0.3, -1], diffuse: 0.25 },
     ],
     ambient: rng.uniform(0.3, 0.4),
@@ -91,8 +106,16 @@ export function defaultScene(embodiment: string, rng: Rng): SceneDescription {
   } else if (robot.defaultScene === 'aloha') {
     scene.objects = scatter(rng, 2, [-0.15, 0.15], [-0.15, 0.2], 0.75);
   } else {
-    const reach = embodiment === 'arm4' ? [-0.16, 0.0] : embodiment === 'humanoid' ? [-0.45, -0.25] : [-0.2, 0.15];
-    scene.objects = scatter(rng, 3, reach as [number, number], [-0.22, 0.22], 0.75, embodiment === 'arm4' ? 0.8 : 1);
+    const reach =
+      embodiment === 'arm4' ? [-0.16, 0.0] : embodiment === 'humanoid' ? [-0.45, -0.25] : [-0.2, 0.15];
+    scene.objects = scatter(
+      rng,
+      3,
+      reach as [number, number],
+      [-0.22, 0.22],
+      0.75,
+      embodiment === 'arm4' ? 0.8 : 1,
+    );
   }
   return scene;
 }

@@ -85,7 +85,11 @@ export class SimEnv implements Env {
     this.robot = getRobot(opts.embodiment);
     this.task = typeof opts.task === 'object' ? opts.task : getTask(opts.task ?? 'free-play');
     if (!this.task.embodiments.includes(base.name))
-      throw new ValidationError('embodiment', base.name, `one of ${this.task.embodiments.join(', ')} (task '${this.task.name}')`);
+      throw new ValidationError(
+        'embodiment',
+        base.name,
+        `one of ${this.task.embodiments.join(', ')} (task '${this.task.name}')`,
+      );
     const res = resolveResolution(opts.resolution);
     let cams = base.cameras.map((c) => (res ? { name: c.name, width: res[0], height: res[1] } : { ...c }));
     if (opts.cameras) {
@@ -97,13 +101,15 @@ export class SimEnv implements Env {
     this.cameras = cams;
     this.spec = { ...base, cameras: cams };
     const max = opts.maxSteps ?? this.task.maxSteps ?? 200;
-    if (!Number.isInteger(max) || max <= 0) throw new ValidationError('maxSteps', opts.maxSteps, 'a positive integer');
+    if (!Number.isInteger(max) || max <= 0)
+      throw new ValidationError('maxSteps', opts.maxSteps, 'a positive integer');
     this.maxSteps = max;
     this.depth = Boolean(opts.depth);
     this.taskOptions = { ...(opts.taskOptions ?? {}) };
     this.target = new Float64Array(base.joints.length);
     const sub = base.physicsHz / base.controlHz;
-    if (!Number.isInteger(sub)) throw new RobofmError('sim_rates', `physicsHz/controlHz must be an integer for ${base.name}`);
+    if (!Number.isInteger(sub))
+      throw new RobofmError('sim_rates', `physicsHz/controlHz must be an integer for ${base.name}`);
     this.substeps = sub;
   }
 
@@ -166,7 +172,10 @@ export class SimEnv implements Env {
   step(action: Float32Array): StepResult {
     this.assertAlive();
     if (this.done || !this.current)
-      throw new RobofmError('env_needs_reset', 'the episode has ended (or never started): call reset() first');
+      throw new RobofmError(
+        'env_needs_reset',
+        'the episode has ended (or never started): call reset() first',
+      );
     checkAction(this.spec, action, this.target);
     const world = this.current;
     world.setTargets(this.target);
@@ -178,7 +187,10 @@ export class SimEnv implements Env {
     this.steps++;
     const ev: TaskEvaluation = this.task.evaluate(world, this.taskState_);
     if (!Number.isFinite(ev.reward))
-      throw new RobofmError('task_reward', `task '${this.task.name}' returned a non-finite reward (${ev.reward})`);
+      throw new RobofmError(
+        'task_reward',
+        `task '${this.task.name}' returned a non-finite reward (${ev.reward})`,
+      );
     const terminated = ev.done ?? (ev.success || ev.failure !== undefined);
     const truncated = !terminated && this.steps >= this.maxSteps;
     this.done = terminated || truncated;
@@ -197,16 +209,29 @@ export class SimEnv implements Env {
   private checkFinite(state: Float32Array): void {
     for (let i = 0; i < state.length; i++) {
       if (!Number.isFinite(state[i]))
-        throw new RobofmError('sim_unstable', `simulation diverged: state[${i}] (${this.spec.stateNames[i]}) = ${state[i]}`);
+        throw new RobofmError(
+          'sim_unstable',
+          `simulation diverged: state[${i}] (${this.spec.stateNames[i]}) = ${state[i]}`,
+        );
     }
   }
 
   /** Renders one camera of the current world (rgb, optional depth) at the env's resolution. */
-  render(camera: string, opts: { depth?: boolean; width?: number; height?: number } = {}) {
-    const cam = this.spec.cameras.find((c) => c.name === camera) ?? getEmbodiment(this.spec.name).cameras.find((c) => c.name === camera);
-    if (!cam) throw new ValidationError('camera', camera, `one of ${this.spec.cameras.map((c) => c.name).join(', ')}`);
+  render(camera: string, opts: { depth?: boolean; width?: number; height?: number; cache?: boolean } = {}) {
+    const cam =
+      this.spec.cameras.find((c) => c.name === camera) ??
+      getEmbodiment(this.spec.name).cameras.find((c) => c.name === camera);
+    if (!cam)
+      throw new ValidationError(
+        'camera',
+        camera,
+        `one of ${this.spec.cameras.map((c) => c.name).join(', ')}`,
+      );
     if (!this.renderer) throw new RobofmError('env_needs_reset', 'call reset() before rendering');
-    return this.renderer.render(camera, opts.width ?? cam.width, opts.height ?? cam.height, { depth: opts.depth });
+    return this.renderer.render(camera, opts.width ?? cam.width, opts.height ?? cam.height, {
+      depth: opts.depth,
+      cache: opts.cache,
+    });
   }
 
   private observe(info: Record<string, unknown>): Observation {

@@ -64,9 +64,15 @@ function solveSym(A: Float64Array, b: Float64Array, n: number): Float64Array {
 function rotError(cur: number[], target: Quat): Vec3 {
   const [w, x, y, z] = target;
   const t = [
-    1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
-    2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
-    2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - w * z),
+    2 * (x * z + w * y),
+    2 * (x * y + w * z),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - w * x),
+    2 * (x * z - w * y),
+    2 * (y * z + w * x),
+    1 - 2 * (x * x + y * y),
   ];
   // e = 0.5 Σ_i cur_i × target_i (columns)
   const e: Vec3 = [0, 0, 0];
@@ -90,7 +96,14 @@ export function solveIk(world: SimWorld, opts: IkOptions): IkResult {
   const { jacp, jacr } = world.eeJacobian(site);
   const allowed = new Uint8Array(n);
   spec.joints.forEach((j, i) => {
-    const moves = Math.abs(jacp[i]) + Math.abs(jacp[n + i]) + Math.abs(jacp[2 * n + i]) + Math.abs(jacr[i]) + Math.abs(jacr[n + i]) + Math.abs(jacr[2 * n + i]) > 1e-9;
+    const moves =
+      Math.abs(jacp[i]) +
+        Math.abs(jacp[n + i]) +
+        Math.abs(jacp[2 * n + i]) +
+        Math.abs(jacr[i]) +
+        Math.abs(jacr[n + i]) +
+        Math.abs(jacr[2 * n + i]) >
+      1e-9;
     allowed[i] = j.kind !== 'gripper' && moves && (!opts.joints || opts.joints.includes(j.name)) ? 1 : 0;
   });
   const ep: Vec3 = [opts.pos[0] - pose.pos[0], opts.pos[1] - pose.pos[1], opts.pos[2] - pose.pos[2]];

@@ -1,4 +1,16 @@
-export type { Quat, Rgba, Vec3, ShapeDesc, ObjectDesc, FixtureDesc, LightDesc, SceneDescription } from './scene.ts';
+// The task suite registers its tasks with the registry on import (side effect only).
+import './tasks/index.ts';
+
+export type {
+  Quat,
+  Rgba,
+  Vec3,
+  ShapeDesc,
+  ObjectDesc,
+  FixtureDesc,
+  LightDesc,
+  SceneDescription,
+} from './scene.ts';
 export type {
   TaskBuildContext,
   TaskBuild,
@@ -35,3 +47,8 @@ export { solveIk, type IkOptions, type IkResult } from './ik.ts';
 export * as math3 from './math3.ts';
 export type { SimDriverOptions } from './sim-driver.ts';
 export { SimDriver } from './sim-driver.ts';
+export type { VecEnvOptions } from './vec-env.ts';
+export { VecEnv } from './vec-env.ts';
+export type { SimBenchOptions, SimBenchResult } from './bench.ts';
+export { benchSim, benchXml, findTestspeed } from './bench.ts';
+export { snapshotPng } from './snapshot.ts';

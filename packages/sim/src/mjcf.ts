@@ -40,7 +40,8 @@ function shapeAttrs(field: string, s: ShapeDesc): string {
   switch (s.type) {
     case 'box':
       checkFinite(`${field}.halfSize`, s.halfSize, 3);
-      if (s.halfSize.some((x) => !(x > 0))) throw new ValidationError(`${field}.halfSize`, s.halfSize, 'positive');
+      if (s.halfSize.some((x) => !(x > 0)))
+        throw new ValidationError(`${field}.halfSize`, s.halfSize, 'positive');
       return `type="box" size="${vec(s.halfSize)}"`;
     case 'sphere':
       if (!(s.radius > 0)) throw new ValidationError(`${field}.radius`, s.radius, 'a positive number');
@@ -48,15 +49,23 @@ function shapeAttrs(field: string, s: ShapeDesc): string {
     case 'cylinder':
     case 'capsule':
       if (!(s.radius > 0)) throw new ValidationError(`${field}.radius`, s.radius, 'a positive number');
-      if (!(s.halfHeight > 0)) throw new ValidationError(`${field}.halfHeight`, s.halfHeight, 'a positive number');
+      if (!(s.halfHeight > 0))
+        throw new ValidationError(`${field}.halfHeight`, s.halfHeight, 'a positive number');
       return `type="${s.type}" size="${n(s.radius)} ${n(s.halfHeight)}"`;
     default:
-      throw new ValidationError(`${field}.type`, (s as { type: unknown }).type, 'box, sphere, cylinder or capsule');
+      throw new ValidationError(
+        `${field}.type`,
+        (s as { type: unknown }).type,
+        'box, sphere, cylinder or capsule',
+      );
   }
 }
 
 function robotGeom(g: GeomDescr, linkName: string, i: number): string {
-  const a: string[] = [`name="${g.name ? checkName('geom.name', g.name) : `${linkName}_g${i}`}"`, `type="${g.type}"`];
+  const a: string[] = [
+    `name="${g.name ? checkName('geom.name', g.name) : `${linkName}_g${i}`}"`,
+    `type="${g.type}"`,
+  ];
   if (g.fromto) a.push(`fromto="${vec(g.fromto)}"`, `size="${n(g.size?.[0] ?? 0.02)}"`);
   else a.push(`size="${vec(g.size ?? [])}"`);
   if (g.pos) a.push(`pos="${vec(g.pos)}"`);
@@ -106,7 +115,9 @@ function linkXml(
   out: string[],
 ): void {
   const specJoint = new Map(spec.joints.map((j) => [j.name, j]));
-  out.push(`<body name="${checkName('link.name', l.name)}" pos="${vec(l.pos)}"${l.quat ? ` quat="${vec(l.quat)}"` : ''}>`);
+  out.push(
+    `<body name="${checkName('link.name', l.name)}" pos="${vec(l.pos)}"${l.quat ? ` quat="${vec(l.quat)}"` : ''}>`,
+  );
   for (const j of l.joints ?? []) {
     const s = specJoint.get(j.name);
     const range = s ? [s.lower, s.upper] : j.range!;
@@ -114,9 +125,11 @@ function linkXml(
       `<joint name="${checkName('joint.name', j.name)}" type="${j.type}" axis="${vec(j.axis)}" range="${vec(range)}" limited="true" damping="${n(j.damping ?? 0.5)}" armature="${n(j.armature ?? 0.02)}"/>`,
     );
   }
-  l.geoms.forEach((g, i) => out.push(robotGeom(g, l.name, i)));
+  for (const [i, g] of l.geoms.entries()) out.push(robotGeom(g, l.name, i));
   for (const s of l.sites ?? [])
-    out.push(`<site name="${checkName('site.name', s.name)}" pos="${vec(s.pos)}"${s.quat ? ` quat="${vec(s.quat)}"` : ''} size="0.01"/>`);
+    out.push(
+      `<site name="${checkName('site.name', s.name)}" pos="${vec(s.pos)}"${s.quat ? ` quat="${vec(s.quat)}"` : ''} size="0.01"/>`,
+    );
   for (const c of l.cameras ?? []) out.push(cameraXml(c, jitter));
   for (const c of l.children ?? []) linkXml(c, spec, jitter, out);
   out.push('</body>');
@@ -146,19 +159,25 @@ function fixtureXml(fx: FixtureDesc, i: number): string {
   checkFinite(`${f}.pos`, fx.pos, 3);
   checkFinite(`${f}.quat`, fx.quat, 4);
   if (fx.geoms.length === 0) throw new ValidationError(`${f}.geoms`, fx.geoms, 'at least one geom');
-  const parts = [`<body name="fix_${fx.name}" pos="${vec(fx.pos)}"${fx.quat ? ` quat="${vec(fx.quat)}"` : ''}>`];
+  const parts = [
+    `<body name="fix_${fx.name}" pos="${vec(fx.pos)}"${fx.quat ? ` quat="${vec(fx.quat)}"` : ''}>`,
+  ];
   if (fx.joint) {
     const j = fx.joint;
     checkFinite(`${f}.joint.axis`, j.axis, 3);
-    if (!(j.range[0] < j.range[1])) throw new ValidationError(`${f}.joint.range`, j.range, '[lower, upper], lower < upper');
-    if (j.type !== 'slide' && j.type !== 'hinge') throw new ValidationError(`${f}.joint.type`, j.type, 'slide or hinge');
+    if (!(j.range[0] < j.range[1]))
+      throw new ValidationError(`${f}.joint.range`, j.range, '[lower, upper], lower < upper');
+    if (j.type !== 'slide' && j.type !== 'hinge')
+      throw new ValidationError(`${f}.joint.type`, j.type, 'slide or hinge');
     parts.push(
       `<joint name="fix_${fx.name}_joint" type="${j.type}" axis="${vec(j.axis)}" range="${vec(j.range)}" limited="true" damping="${n(j.damping ?? 1)}" stiffness="${n(j.stiffness ?? 0)}" springref="${n(j.springref ?? 0)}"/>`,
     );
   }
   fx.geoms.forEach((g, k) => {
     checkFinite(`${f}.geoms[${k}].rgba`, g.rgba, 4);
-    const name = g.name ? `fix_${fx.name}_${checkName(`${f}.geoms[${k}].name`, g.name)}` : `fix_${fx.name}_g${k}`;
+    const name = g.name
+      ? `fix_${fx.name}_${checkName(`${f}.geoms[${k}].name`, g.name)}`
+      : `fix_${fx.name}_g${k}`;
     // Jointed fixtures need mass; static ones get the default density.
     parts.push(
       `<geom name="${name}" ${shapeAttrs(`${f}.geoms[${k}].shape`, g.shape)}${g.pos ? ` pos="${vec(g.pos)}"` : ''}${g.quat ? ` quat="${vec(g.quat)}"` : ''} rgba="${vec(g.rgba)}" ${g.contact === false ? CT_NONE : CT_STATIC} density="300"/>`,
@@ -166,24 +185,32 @@ function fixtureXml(fx: FixtureDesc, i: number): string {
   });
   for (const s of fx.sites ?? []) {
     checkFinite(`${f}.sites.pos`, s.pos, 3);
-    parts.push(`<site name="fix_${fx.name}_${checkName(`${f}.sites.name`, s.name)}" pos="${vec(s.pos)}" size="0.01"/>`);
+    parts.push(
+      `<site name="fix_${fx.name}_${checkName(`${f}.sites.name`, s.name)}" pos="${vec(s.pos)}" size="0.01"/>`,
+    );
   }
   parts.push('</body>');
   return parts.join('');
 }
 
 /** Builds the MJCF of `robot` placed in `scene`. */
-export function buildMjcf(robot: RobotDescription, spec: EmbodimentSpec, scene: SceneDescription): MjcfResult {
+export function buildMjcf(
+  robot: RobotDescription,
+  spec: EmbodimentSpec,
+  scene: SceneDescription,
+): MjcfResult {
   const checker: MjcfResult['checker'] = {};
   const ts = 1 / spec.physicsHz;
   const names = new Set<string>();
   for (const [i, o] of scene.objects.entries()) {
-    if (names.has(o.name)) throw new ValidationError(`scene.objects[${i}].name`, o.name, 'a unique object name');
+    if (names.has(o.name))
+      throw new ValidationError(`scene.objects[${i}].name`, o.name, 'a unique object name');
     names.add(o.name);
   }
   const fnames = new Set<string>();
   for (const [i, fx] of scene.fixtures.entries()) {
-    if (fnames.has(fx.name)) throw new ValidationError(`scene.fixtures[${i}].name`, fx.name, 'a unique fixture name');
+    if (fnames.has(fx.name))
+      throw new ValidationError(`scene.fixtures[${i}].name`, fx.name, 'a unique fixture name');
     fnames.add(fx.name);
   }
   const nGeoms = scene.objects.length + scene.fixtures.reduce((s, f) => s + f.geoms.length, 0);
@@ -223,12 +250,13 @@ export function buildMjcf(robot: RobotDescription, spec: EmbodimentSpec, scene: 
   }
   const base = scene.robotBase ?? robot.defaultBase;
   checkFinite('scene.robotBase.pos', base.pos, 3);
-  if (!Number.isFinite(base.yaw)) throw new ValidationError('scene.robotBase.yaw', base.yaw, 'a finite number');
+  if (!Number.isFinite(base.yaw))
+    throw new ValidationError('scene.robotBase.yaw', base.yaw, 'a finite number');
   out.push(`<body name="robot_base" pos="${vec(base.pos)}" quat="${vec(quatFromYaw(base.yaw))}">`);
   for (const l of robot.links) linkXml(l, spec, scene.cameraJitter, out);
   out.push('</body>');
-  scene.objects.forEach((o, i) => out.push(objectXml(o, i)));
-  scene.fixtures.forEach((fx, i) => out.push(fixtureXml(fx, i)));
+  for (const [i, o] of scene.objects.entries()) out.push(objectXml(o, i));
+  for (const [i, fx] of scene.fixtures.entries()) out.push(fixtureXml(fx, i));
   out.push('</worldbody>');
   const followers = robot.grippers.filter((g) => g.follower);
   if (followers.length) {

@@ -26,7 +26,8 @@ export async function loadMujocoModule(): Promise<MainModule> {
 
 /** The module, if already loaded (synchronous code paths after `await loadMujocoModule()`). */
 export function mujocoModule(): MainModule {
-  if (!loaded) throw new RobofmError('sim_not_loaded', 'MuJoCo is not loaded yet: await loadMujocoModule() first');
+  if (!loaded)
+    throw new RobofmError('sim_not_loaded', 'MuJoCo is not loaded yet: await loadMujocoModule() first');
   return loaded;
 }
 

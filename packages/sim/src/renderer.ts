@@ -18,12 +18,41 @@ export interface RenderResult {
   depth?: Float32Array;
 }
 
+interface StaticCache {
+  /** Camera pose at the last render (pos 3 + row-major xmat 9). */
+  lastPose?: Float64Array;
+  valid: boolean;
+  /** The static world (geom group 0) from this pose: colour, depth, hit distance (−1 = sky). */
+  rgb?: Uint8Array;
+  depth?: Float32Array;
+  dist?: Float64Array;
+  mask: Uint8Array;
+  idx: Int32Array;
+}
+
 interface CameraRays {
   width: number;
   height: number;
   fovy: number;
   /** Unit ray directions in the camera frame, [N, 3]. */
   local: Float64Array;
+  cache: StaticCache;
+}
+
+/** Geom groups: 0 = welded to the world (never moves), 1 = everything that can move. */
+const GROUPS_ALL = [1, 1, 1, 1, 1, 1];
+const GROUPS_STATIC = [1, 0, 0, 0, 0, 0];
+const GROUPS_DYNAMIC = [0, 1, 1, 1, 1, 1];
+
+/** Makes sure `n` doubles can be allocated without growing the WASM heap (allocate, free). */
+function reserveHeap(n: number): void {
+  const b = new (mujocoModule().DoubleBuffer)(n);
+  b.delete();
+}
+
+function samePose(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < 12; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const GEOM_PLANE = 0;
@@ -35,10 +64,10 @@ const GEOM_BOX = 6;
 
 export class RayRenderer {
   private readonly rays = new Map<string, CameraRays>();
-  private vec: HeapBuffer<Float64Array> | undefined;
   private dist: HeapBuffer<Float64Array> | undefined;
   private gid: HeapBuffer<Int32Array> | undefined;
-  private readonly pnt: HeapBuffer<Float64Array>;
+  private readonly pntJs = new Float64Array(3);
+  private vecJs = new Float64Array(0);
   private readonly group: HeapBuffer<Int32Array>;
   private capacity = 0;
   /** Per-geom checker colour (r, g, b, cell) or cell 0. */
@@ -46,10 +75,10 @@ export class RayRenderer {
   private lightDirs: Float64Array;
   private lightDiffuse: Float64Array;
   private ambient: number;
+  private dynamicGeoms: number[] = [];
   far = 10;
 
   constructor(private world: MujocoWorld) {
-    this.pnt = heapBuffer('f64', 3);
     this.group = heapBuffer('i32', 2);
     this.checker = new Float64Array(0);
     this.lightDirs = new Float64Array(0);
@@ -70,7 +99,13 @@ export class RayRenderer {
     }
     const lights = world.scene.lights.length
       ? world.scene.lights
-      : [{ pos: [0, 0, 3] as [number, number, number], dir: [0, 0, -1] as [number, number, number], diffuse: 0.6 }];
+      : [
+          {
+            pos: [0, 0, 3] as [number, number, number],
+            dir: [0, 0, -1] as [number, number, number],
+            diffuse: 0.6,
+          },
+        ];
     this.lightDirs = new Float64Array(3 * lights.length);
     this.lightDiffuse = new Float64Array(lights.length);
     lights.forEach((l, i) => {
@@ -80,15 +115,24 @@ export class RayRenderer {
       this.lightDiffuse[i] = l.diffuse;
     });
     this.ambient = world.scene.ambient;
+    // Group 0: geoms welded to the world (cacheable background); group 1: geoms that move.
+    const group = m.geom_group as Int32Array;
+    const bodyOf = m.geom_bodyid as Int32Array;
+    const weld = m.body_weldid as Int32Array;
+    this.dynamicGeoms = [];
+    for (let g = 0; g < m.ngeom; g++) {
+      const moving = weld[bodyOf[g]] !== 0;
+      group[g] = moving ? 1 : 0;
+      if (moving) this.dynamicGeoms.push(g);
+    }
     this.rays.clear();
   }
 
   private ensure(n: number): void {
     if (n <= this.capacity) return;
-    this.vec?.delete();
     this.dist?.delete();
     this.gid?.delete();
-    this.vec = heapBuffer('f64', 3 * n);
+    this.vecJs = new Float64Array(3 * n);
     this.dist = heapBuffer('f64', n);
     this.gid = heapBuffer('i32', n);
     this.capacity = n;
@@ -112,13 +156,30 @@ export class RayRenderer {
         local[k + 2] = -inv;
       }
     }
-    r = { width, height, fovy, local };
+    const N = width * height;
+    r = {
+      width,
+      height,
+      fovy,
+      local,
+      cache: { valid: false, mask: new Uint8Array(N), idx: new Int32Array(N) },
+    };
     this.rays.set(key, r);
     return r;
   }
 
-  /** Renders camera `name`. `out` (length W·H·3) is filled in place when given. */
-  render(name: string, width: number, height: number, opts: { depth?: boolean; out?: Uint8Array } = {}): RenderResult {
+  /**
+   * Renders camera `name`. `out` (length W·H·3) is filled in place when given. While a camera
+   * stays still, what the static world (bodies welded to the world) looks like from it is cached
+   * and only the pixels a moving geom may cover are re-cast (`cache: false` re-casts everything;
+   * both give the same image).
+   */
+  render(
+    name: string,
+    width: number,
+    height: number,
+    opts: { depth?: boolean; out?: Uint8Array; cache?: boolean } = {},
+  ): RenderResult {
     const w = this.world;
     const m = w.model;
     const d = w.data;
@@ -132,48 +193,174 @@ export class RayRenderer {
     this.ensure(N);
     const camPos = d.cam_xpos as Float64Array;
     const camMat = d.cam_xmat as Float64Array;
-    const px = camPos[3 * camId];
-    const py = camPos[3 * camId + 1];
-    const pz = camPos[3 * camId + 2];
-    const R = camMat.subarray(9 * camId, 9 * camId + 9);
-    const r0 = R[0], r1 = R[1], r2 = R[2], r3 = R[3], r4 = R[4], r5 = R[5], r6 = R[6], r7 = R[7], r8 = R[8];
-    const vec = this.vec!.view();
-    const L = rays.local;
-    for (let k = 0; k < 3 * N; k += 3) {
-      const a = L[k];
-      const b = L[k + 1];
-      const c = L[k + 2];
-      vec[k] = r0 * a + r1 * b + r2 * c;
-      vec[k + 1] = r3 * a + r4 * b + r5 * c;
-      vec[k + 2] = r6 * a + r7 * b + r8 * c;
-    }
-    const pnt = this.pnt.view();
-    pnt[0] = px;
-    pnt[1] = py;
-    pnt[2] = pz;
-    const groups = this.group.bytes(6);
-    groups.fill(1);
-    const gidV = this.gid!.view();
-    const distV = this.dist!.view();
-    mj.mj_multiRay(m, d, pnt as unknown as number[], vec as unknown as number[], groups, 1, -1, gidV, distV, N, this.far * 4);
+    const pose = new Float64Array(12);
+    pose.set(camPos.subarray(3 * camId, 3 * camId + 3), 0);
+    pose.set(camMat.subarray(9 * camId, 9 * camId + 9), 3);
     const rgb = opts.out ?? new Uint8Array(3 * N);
     if (rgb.length !== 3 * N) throw new ValidationError('out', rgb, `a Uint8Array of length ${3 * N}`);
     const depth = opts.depth ? new Float32Array(N) : undefined;
-    this.shade(rgb, depth, gidV, distV, vec, L, px, py, pz, N);
+    const cache = rays.cache;
+    const still = cache.lastPose !== undefined && samePose(cache.lastPose, pose);
+    cache.lastPose = pose;
+    if (!still || opts.cache === false) {
+      // A moving camera: cast every pixel against every geom.
+      cache.valid = false;
+      this.castAndShade(rays, pose, null, N, GROUPS_ALL, rgb, depth, null);
+      return { width, height, rgb, depth };
+    }
+    if (!cache.valid) {
+      // The camera is still: cache what the static world looks like from here.
+      cache.rgb = new Uint8Array(3 * N);
+      cache.depth = new Float32Array(N);
+      cache.dist = new Float64Array(N);
+      this.castAndShade(rays, pose, null, N, GROUPS_STATIC, cache.rgb, cache.depth, cache.dist);
+      cache.valid = true;
+    }
+    // Static background from the cache, then re-cast only the pixels that a moving geom may cover.
+    rgb.set(cache.rgb!);
+    if (depth) depth.set(cache.depth!);
+    const active = this.activePixels(rays, pose);
+    if (active.count > 0)
+      this.castAndShade(rays, pose, active.idx, active.count, GROUPS_DYNAMIC, rgb, depth, null, cache.dist!);
     return { width, height, rgb, depth };
+  }
+
+  /**
+   * Pixels whose rays may hit a moving geom: the image-space box of each moving geom's bounding
+   * sphere (the corners of its enclosing cube, projected). Conservative.
+   */
+  private activePixels(rays: CameraRays, pose: Float64Array): { idx: Int32Array; count: number } {
+    const { width: W, height: H } = rays;
+    const mask = rays.cache.mask;
+    mask.fill(0);
+    const d = this.world.data;
+    const gpos = d.geom_xpos as Float64Array;
+    const rbound = this.world.model.geom_rbound as Float64Array;
+    const t = Math.tan((rays.fovy * Math.PI) / 360);
+    const f = H / 2 / t;
+    let all = false;
+    for (const g of this.dynamicGeoms) {
+      const r = rbound[g];
+      const wx = gpos[3 * g] - pose[0];
+      const wy = gpos[3 * g + 1] - pose[1];
+      const wz = gpos[3 * g + 2] - pose[2];
+      // Camera frame: columns of cam_xmat are the camera axes.
+      const cx = pose[3] * wx + pose[6] * wy + pose[9] * wz;
+      const cy = pose[4] * wx + pose[7] * wy + pose[10] * wz;
+      const cz = pose[5] * wx + pose[8] * wy + pose[11] * wz;
+      if (cz + r > -1e-3) {
+        if (cz - r > -1e-3) continue; // wholly behind the camera
+        all = true;
+        break;
+      }
+      let u0 = Number.POSITIVE_INFINITY;
+      let u1 = Number.NEGATIVE_INFINITY;
+      let v0 = Number.POSITIVE_INFINITY;
+      let v1 = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < 8; c++) {
+        const x = cx + (c & 1 ? r : -r);
+        const y = cy + (c & 2 ? r : -r);
+        const z = cz + (c & 4 ? r : -r);
+        const u = (f * x) / -z + W / 2 - 0.5;
+        const v = H / 2 - (f * y) / -z - 0.5;
+        if (u < u0) u0 = u;
+        if (u > u1) u1 = u;
+        if (v < v0) v0 = v;
+        if (v > v1) v1 = v;
+      }
+      const a0 = Math.max(0, Math.floor(u0) - 1);
+      const a1 = Math.min(W - 1, Math.ceil(u1) + 1);
+      const b0 = Math.max(0, Math.floor(v0) - 1);
+      const b1 = Math.min(H - 1, Math.ceil(v1) + 1);
+      for (let v = b0; v <= b1; v++) mask.fill(1, v * W + a0, v * W + a1 + 1);
+    }
+    if (all) mask.fill(1);
+    const idx = rays.cache.idx;
+    let n = 0;
+    for (let i = 0; i < mask.length; i++) if (mask[i]) idx[n++] = i;
+    return { idx, count: n };
+  }
+
+  /**
+   * Casts `count` rays (pixel `idx[j]`, or pixel j when `idx` is null) against the geoms of
+   * `groups` and shades them into `rgb`/`depth`. With `under` (static hit distances), a pixel is
+   * only overwritten where the new hit is nearer.
+   */
+  private castAndShade(
+    rays: CameraRays,
+    pose: Float64Array,
+    idx: Int32Array | null,
+    count: number,
+    groups: readonly number[],
+    rgb: Uint8Array,
+    depth: Float32Array | undefined,
+    distOut: Float64Array | null,
+    under?: Float64Array,
+  ): void {
+    const w = this.world;
+    const mj = mujocoModule();
+    // Inputs are copied by the binding (into a std::vector allocated on the WASM heap), so they
+    // live in plain JS memory: a heap view could detach while that copy grows the heap.
+    const vec = this.vecJs.subarray(0, 3 * count);
+    const L = rays.local;
+    const r0 = pose[3];
+    const r1 = pose[4];
+    const r2 = pose[5];
+    const r3 = pose[6];
+    const r4 = pose[7];
+    const r5 = pose[8];
+    const r6 = pose[9];
+    const r7 = pose[10];
+    const r8 = pose[11];
+    for (let j = 0; j < count; j++) {
+      const k = 3 * (idx ? idx[j] : j);
+      const a = L[k];
+      const b = L[k + 1];
+      const c = L[k + 2];
+      vec[3 * j] = r0 * a + r1 * b + r2 * c;
+      vec[3 * j + 1] = r3 * a + r4 * b + r5 * c;
+      vec[3 * j + 2] = r6 * a + r7 * b + r8 * c;
+    }
+    const pnt = this.pntJs;
+    pnt[0] = pose[0];
+    pnt[1] = pose[1];
+    pnt[2] = pose[2];
+    // Reserve (then free) room for those copies so the call does not grow the heap, which would
+    // detach the output views below.
+    reserveHeap(3 * count + 64);
+    const gbytes = this.group.bytes(6);
+    for (let i = 0; i < 6; i++) gbytes[i] = groups[i];
+    // mj_multiRay checks the arrays' lengths against nray: pass exact-size views.
+    const gidV = this.gid!.view().subarray(0, count);
+    const distV = this.dist!.view().subarray(0, count);
+    mj.mj_multiRay(
+      w.model,
+      w.data,
+      pnt as unknown as number[],
+      vec as unknown as number[],
+      gbytes,
+      1,
+      -1,
+      gidV,
+      distV,
+      count,
+      this.far * 4,
+    );
+    this.shade(rgb, depth, idx, count, gidV, distV, vec, L, pose, distOut, under);
   }
 
   private shade(
     rgb: Uint8Array,
     depth: Float32Array | undefined,
+    idx: Int32Array | null,
+    count: number,
     gid: Int32Array,
     dist: Float64Array,
     vec: Float64Array,
     local: Float64Array,
-    px: number,
-    py: number,
-    pz: number,
-    N: number,
+    pose: Float64Array,
+    distOut: Float64Array | null,
+    under: Float64Array | undefined,
   ): void {
     const m = this.world.model;
     const d = this.world.data;
@@ -188,22 +375,33 @@ export class RayRenderer {
     const nl = lk.length;
     const amb = this.ambient;
     const far = this.far;
-    for (let i = 0; i < N; i++) {
-      const g = gid[i];
+    const px = pose[0];
+    const py = pose[1];
+    const pz = pose[2];
+    for (let j = 0; j < count; j++) {
+      const i = idx ? idx[j] : j;
+      const g = gid[j];
+      const t = dist[j];
+      if (under) {
+        // Dynamic pass over the static cache: keep the cached pixel unless this hit is nearer.
+        if (g < 0) continue;
+        const s = under[i];
+        if (s >= 0 && s <= t) continue;
+      }
+      if (distOut) distOut[i] = g < 0 ? -1 : t;
       const k = 3 * i;
-      const dx = vec[k];
-      const dy = vec[k + 1];
-      const dz = vec[k + 2];
+      const dx = vec[3 * j];
+      const dy = vec[3 * j + 1];
+      const dz = vec[3 * j + 2];
       if (g < 0) {
         // Sky: horizon to zenith gradient.
-        const t = dz > 0 ? dz : 0;
-        rgb[k] = 190 - 95 * t;
-        rgb[k + 1] = 205 - 65 * t;
-        rgb[k + 2] = 220 - 10 * t;
+        const up = Math.max(dz, 0);
+        rgb[k] = 190 - 95 * up;
+        rgb[k + 1] = 205 - 65 * up;
+        rgb[k + 2] = 220 - 10 * up;
         if (depth) depth[i] = far;
         continue;
       }
-      const t = dist[i];
       if (depth) depth[i] = -t * local[k + 2];
       const hx = px + t * dx;
       const hy = py + t * dy;
@@ -225,8 +423,6 @@ export class RayRenderer {
       const s1 = gsize[c0 + 1];
       const s2 = gsize[c0 + 2];
       if (type === GEOM_PLANE) {
-        nx = 0;
-        ny = 0;
         nz = 1;
       } else if (type === GEOM_SPHERE) {
         nx = lx;
@@ -276,9 +472,9 @@ export class RayRenderer {
         wz = -wz;
       }
       let light = amb;
-      for (let j = 0; j < nl; j++) {
-        const c = wx * ld[3 * j] + wy * ld[3 * j + 1] + wz * ld[3 * j + 2];
-        if (c > 0) light += lk[j] * c;
+      for (let l = 0; l < nl; l++) {
+        const c = wx * ld[3 * l] + wy * ld[3 * l + 1] + wz * ld[3 * l + 2];
+        if (c > 0) light += lk[l] * c;
       }
       const a = 4 * g;
       let r = grgba[a];
@@ -290,23 +486,18 @@ export class RayRenderer {
         gg = checker[a + 1];
         b = checker[a + 2];
       }
-      const s = 255 * light;
-      const R = r * s;
-      const G = gg * s;
-      const B = b * s;
-      rgb[k] = R > 255 ? 255 : R;
-      rgb[k + 1] = G > 255 ? 255 : G;
-      rgb[k + 2] = B > 255 ? 255 : B;
+      const sc = 255 * light;
+      rgb[k] = Math.min(r * sc, 255);
+      rgb[k + 1] = Math.min(gg * sc, 255);
+      rgb[k + 2] = Math.min(b * sc, 255);
     }
   }
 
   dispose(): void {
-    this.vec?.delete();
     this.dist?.delete();
     this.gid?.delete();
-    this.vec = this.dist = this.gid = undefined;
+    this.dist = this.gid = undefined;
     this.capacity = 0;
-    this.pnt.delete();
     this.group.delete();
   }
 

@@ -71,7 +71,8 @@ export class SimDriver implements RobotDriver {
       if (!(cmd.tau instanceof Float64Array) || cmd.tau.length !== n)
         throw new ValidationError('command.tau', cmd.tau, `a Float64Array of length ${n}`);
       for (let i = 0; i < n; i++)
-        if (!Number.isFinite(cmd.tau[i])) throw new ValidationError(`command.tau[${i}]`, cmd.tau[i], 'a finite number');
+        if (!Number.isFinite(cmd.tau[i]))
+          throw new ValidationError(`command.tau[${i}]`, cmd.tau[i], 'a finite number');
       this.env.world.setTorques(cmd.tau);
     } else if (cmd?.kind === 'targets') {
       checkAction(this.env.spec, cmd.q, this.targets);

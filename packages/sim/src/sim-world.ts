@@ -3,7 +3,14 @@
  * by the core PD controller, plus the privileged `SimWorld` view that tasks and experts read.
  * Owns its handles: call `dispose()` exactly once (or use `using`).
  */
-import { type EmbodimentSpec, type PdGains, pdGainsFromSpec, pdTorque, RobofmError, ValidationError } from '@robofm/core';
+import {
+  type EmbodimentSpec,
+  type PdGains,
+  pdGainsFromSpec,
+  pdTorque,
+  RobofmError,
+  ValidationError,
+} from '@robofm/core';
 import { matToQuat } from './math3.ts';
 import { buildMjcf, type MjcfResult } from './mjcf.ts';
 import {
@@ -43,6 +50,9 @@ export class MujocoWorld implements SimWorld {
   private readonly gains: PdGains;
   private readonly internalGains: PdGains;
   private readonly targets: Float64Array;
+  /** The PD setpoint: moves toward `targets` at no more than each joint's maxVelocity. */
+  private readonly setpoint: Float64Array;
+  private readonly stepMax: Float64Array;
   private readonly internalTargets: Float64Array;
   private readonly torque: Float64Array;
   private readonly q: Float64Array;
@@ -108,6 +118,8 @@ export class MujocoWorld implements SimWorld {
       tauMax: Float64Array.from(internal.map((j) => j.maxTorque)),
     };
     this.targets = new Float64Array(n);
+    this.setpoint = new Float64Array(n);
+    this.stepMax = Float64Array.from(spec.joints, (j) => j.maxVelocity / spec.physicsHz);
     this.torque = new Float64Array(n);
     this.q = new Float64Array(n);
     this.qd = new Float64Array(n);
@@ -135,7 +147,8 @@ export class MujocoWorld implements SimWorld {
     const qpos = this.data.qpos as Float64Array;
     for (const [name, v] of Object.entries(joints)) {
       const i = this.jointIndex.get(name);
-      if (i === undefined) throw new ValidationError(`initialJoints.${name}`, name, 'a joint of the embodiment');
+      if (i === undefined)
+        throw new ValidationError(`initialJoints.${name}`, name, 'a joint of the embodiment');
       const j = this.embodiment.joints[i];
       if (!(v >= j.lower && v <= j.upper))
         throw new ValidationError(`initialJoints.${name}`, v, `a number in [${j.lower}, ${j.upper}]`);
@@ -145,6 +158,7 @@ export class MujocoWorld implements SimWorld {
     this.mode = 'targets';
     this.readJoints();
     this.targets.set(this.q);
+    this.setpoint.set(this.q);
     this.torque.fill(0);
     if (this.robot.internalController) {
       this.robot.internalController((name) => this.jointQpos(name), this.internalTargets);
@@ -184,27 +198,41 @@ export class MujocoWorld implements SimWorld {
   }
 
   restoreState(s: Float64Array): void {
-    const v = this.state.view();
-    if (s.length !== v.length) throw new ValidationError('state', s, `a Float64Array of length ${v.length}`);
-    v.set(s);
-    mujocoModule().mj_setState(this.model, this.data, v as unknown as number[], this.stateSig);
+    const len = this.state.view().length;
+    if (s.length !== len) throw new ValidationError('state', s, `a Float64Array of length ${len}`);
+    // The binding copies the input into a new heap vector: pass plain JS memory (a heap view
+    // could detach while that copy grows the heap).
+    mujocoModule().mj_setState(
+      this.model,
+      this.data,
+      Float64Array.from(s) as unknown as number[],
+      this.stateSig,
+    );
     mujocoModule().mj_forward(this.model, this.data);
   }
 
   // ---- control ---------------------------------------------------------------------------------
 
-  /** Sets PD targets (`embodiment.joints` order); values must already be validated. */
+  /**
+   * Sets PD targets (`embodiment.joints` order); values must already be validated. The PD tracks a
+   * setpoint that slews toward them at each joint's `maxVelocity`. Coming from torque mode, the
+   * setpoint restarts from the current position.
+   */
   setTargets(t: ArrayLike<number>): void {
+    if (this.mode !== 'targets') {
+      this.readJoints();
+      this.setpoint.set(this.q);
+    }
     for (let i = 0; i < this.targets.length; i++) this.targets[i] = t[i];
     this.mode = 'targets';
   }
 
-  /** Raw torques (clipped to ±maxTorque at the next step); switches to torque mode. */
+  /** Raw torques (clipped to ±maxTorque at the next step); switches to torque mode (no velocity limit). */
   setTorques(tau: ArrayLike<number>): void {
     for (let i = 0; i < this.torque.length; i++) {
       const m = this.gains.tauMax[i];
       const v = Number.isFinite(tau[i]) ? tau[i] : 0;
-      this.torque[i] = v > m ? m : v < -m ? -m : v;
+      this.torque[i] = v > m ? m : Math.max(v, -m);
     }
     this.mode = 'torque';
   }
@@ -225,7 +253,16 @@ export class MujocoWorld implements SimWorld {
     const mj = mujocoModule();
     this.readJoints();
     const ctrl = this.data.ctrl as Float64Array;
-    if (this.mode === 'targets') pdTorque(this.gains, this.q, this.qd, this.targets, this.bias, this.torque);
+    if (this.mode === 'targets') {
+      // Profile velocity: the setpoint slews toward the target at ≤ maxVelocity (like a servo).
+      const sp = this.setpoint;
+      for (let i = 0; i < sp.length; i++) {
+        const d = this.targets[i] - sp[i];
+        const m = this.stepMax[i];
+        sp[i] += d > m ? m : Math.max(d, -m);
+      }
+      pdTorque(this.gains, this.q, this.qd, sp, this.bias, this.torque);
+    }
     ctrl.set(this.torque);
     const ni = this.internalQpos.length;
     if (ni > 0 && this.robot.internalController) {
@@ -431,7 +468,12 @@ export class MujocoWorld implements SimWorld {
 
   private gripperOf(arm?: 'left' | 'right') {
     const g = arm ? this.robot.grippers.find((x) => x.arm === arm) : this.robot.grippers[0];
-    if (!g) throw new ValidationError('arm', arm, `one of ${this.robot.grippers.map((x) => x.arm ?? '(none)').join(', ')}`);
+    if (!g)
+      throw new ValidationError(
+        'arm',
+        arm,
+        `one of ${this.robot.grippers.map((x) => x.arm ?? '(none)').join(', ')}`,
+      );
     return g;
   }
 

@@ -10,7 +10,11 @@ const TASKS = new Map<string, TaskDefinition<unknown>>();
 
 export function registerTask<S>(task: TaskDefinition<S>): void {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(task.name))
-    throw new ValidationError('task.name', task.name, 'a lower-case name of [a-z0-9_-] (pick_place, free-play)');
+    throw new ValidationError(
+      'task.name',
+      task.name,
+      'a lower-case name of [a-z0-9_-] (pick_place, free-play)',
+    );
   TASKS.set(task.name, task as TaskDefinition<unknown>);
 }
 

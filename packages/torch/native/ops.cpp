@@ -96,6 +96,12 @@ OP(binary) {
   return wrap(info, binaryOp<at::Tensor>(code, T(info, 1), T(info, 2)));
 } END_OP
 
+// Dedicated entry points for the commonest ops (one argument less to unwrap).
+OP(add) { return wrap(info, at::add(T(info, 0), T(info, 1))); } END_OP
+OP(sub) { return wrap(info, at::sub(T(info, 0), T(info, 1))); } END_OP
+OP(mul) { return wrap(info, at::mul(T(info, 0), T(info, 1))); } END_OP
+OP(div) { return wrap(info, at::div(T(info, 0), T(info, 1))); } END_OP
+
 // binaryScalar(code, a, scalar, reversed): a op s, or s op a when reversed
 OP(binaryScalar) {
   int code = static_cast<int>(i64(info, 0, "op"));
@@ -149,17 +155,25 @@ OP(reduce) {
   std::vector<int64_t> dims;
   if (!all) dims = ints(info, 2, "dim");
   bool keep = flag(info, 3);
+  std::vector<int64_t> alld(t.dim());
+  for (int64_t d = 0; d < t.dim(); d++) alld[d] = d;
+  if (all && keep && t.dim() > 0 && code <= 4) {
+    // Reduce every dim explicitly (an empty dim list is ambiguous across libtorch versions).
+    switch (code) {
+      case 0: return wrap(info, at::sum(t, alld, true));
+      case 1: return wrap(info, at::mean(t, alld, true));
+      case 2: return wrap(info, at::amax(t, alld, true));
+      case 3: return wrap(info, at::amin(t, alld, true));
+      case 4: return wrap(info, at::logsumexp(t, alld, true));
+    }
+  }
   if (all) {
     switch (code) {
-      case 0: return wrap(info, keep ? at::sum(t, at::IntArrayRef{}, true) : at::sum(t));
+      case 0: return wrap(info, at::sum(t));
       case 1: return wrap(info, at::mean(t));
       case 2: return wrap(info, at::max(t));
       case 3: return wrap(info, at::min(t));
-      case 4: {
-        std::vector<int64_t> alld(t.dim());
-        for (int64_t d = 0; d < t.dim(); d++) alld[d] = d;
-        return wrap(info, at::logsumexp(t, alld, keep));
-      }
+      case 4: return wrap(info, at::logsumexp(t, alld, false));
       case 5: return wrap(info, at::prod(t));
       case 6: return wrap(info, at::all(t));
       case 7: return wrap(info, at::any(t));
@@ -315,7 +329,7 @@ OP(einsum) {
 } END_OP
 
 void registerOps(Napi::Env env, Napi::Object exports) {
-  EXPORT(unary); EXPORT(binary); EXPORT(binaryScalar); EXPORT(clamp); EXPORT(where); EXPORT(maskedFill);
+  EXPORT(unary); EXPORT(binary); EXPORT(add); EXPORT(sub); EXPORT(mul); EXPORT(div); EXPORT(binaryScalar); EXPORT(clamp); EXPORT(where); EXPORT(maskedFill);
   EXPORT(reduce); EXPORT(varStd); EXPORT(argmax); EXPORT(maxDim); EXPORT(cumsum); EXPORT(cumprod); EXPORT(topk);
   EXPORT(sort); EXPORT(reshape); EXPORT(view); EXPORT(permute); EXPORT(transpose); EXPORT(squeeze);
   EXPORT(unsqueeze); EXPORT(expand); EXPORT(flatten); EXPORT(narrow); EXPORT(slice); EXPORT(indexSelect);

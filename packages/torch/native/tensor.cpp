@@ -61,19 +61,38 @@ struct Slot {
   int64_t bytes = 0;
   bool used = false;
 };
-static std::vector<Slot> slots;
-static std::vector<int32_t> freeList;
-static int64_t live = 0;
-static int64_t bytesLive = 0;
-static int64_t pendingExternal = 0;
-static napi_env gEnv = nullptr;
+
+// All mutable state is per JS thread (main thread and each worker has its own handle table): handles
+// never cross threads, and nothing here is shared between isolates.
+struct State {
+  std::vector<Slot> slots;
+  std::vector<int32_t> freeList;
+  int64_t live = 0;
+  int64_t bytesLive = 0;
+  int64_t pendingExternal = 0;
+  napi_env gEnv = nullptr;
+  double* freeQueue = nullptr;
+  size_t freeQueueCap = 0;
+  Napi::Reference<Napi::ArrayBuffer>* freeQueueRef = nullptr;  // never deleted (outlives the env safely)
+  double touched[8];
+  int touchedArg[8];
+  int nTouched = 0;
+  Napi::FunctionReference* errorCtor = nullptr;  // never deleted
+  std::vector<c10::optional<at::Generator>> generators;
+};
+static thread_local State* tlsState = nullptr;
+static inline State& S() {
+  State* st = tlsState;
+  if (__builtin_expect(st == nullptr, 0)) st = tlsState = new State();
+  return *st;
+}
 
 static void flushExternal(bool force) {
-  if (gEnv == nullptr) return;
-  if (force || pendingExternal > (int64_t(1) << 22) || pendingExternal < -(int64_t(1) << 22)) {
+  if (S().gEnv == nullptr) return;
+  if (force || S().pendingExternal > (int64_t(1) << 22) || S().pendingExternal < -(int64_t(1) << 22)) {
     int64_t result = 0;
-    napi_adjust_external_memory(gEnv, pendingExternal, &result);
-    pendingExternal = 0;
+    napi_adjust_external_memory(S().gEnv, S().pendingExternal, &result);
+    S().pendingExternal = 0;
   }
 }
 
@@ -86,22 +105,22 @@ static int64_t ownBytes(const at::Tensor& t) {
 
 double put(at::Tensor t) {
   int32_t slot;
-  if (!freeList.empty()) {
-    slot = freeList.back();
-    freeList.pop_back();
+  if (!S().freeList.empty()) {
+    slot = S().freeList.back();
+    S().freeList.pop_back();
   } else {
-    if (slots.size() >= static_cast<size_t>(kSlotMask)) fail("out_of_memory", "tensor handle table is full");
-    slot = static_cast<int32_t>(slots.size());
-    slots.emplace_back();
+    if (S().slots.size() >= static_cast<size_t>(kSlotMask)) fail("out_of_memory", "tensor handle table is full");
+    slot = static_cast<int32_t>(S().slots.size());
+    S().slots.emplace_back();
   }
-  Slot& s = slots[slot];
+  Slot& s = S().slots[slot];
   s.gen = (s.gen + 1) & 0x0FFFFFFF;
   s.bytes = ownBytes(t);
   s.t = std::move(t);
   s.used = true;
-  live++;
-  bytesLive += s.bytes;
-  pendingExternal += s.bytes;
+  S().live++;
+  S().bytesLive += s.bytes;
+  S().pendingExternal += s.bytes;
   if (s.bytes) flushExternal(false);
   return static_cast<double>((static_cast<int64_t>(s.gen) << kSlotBits) | slot);
 }
@@ -111,8 +130,8 @@ static Slot* lookup(double h) {
   int64_t v = static_cast<int64_t>(h);
   int64_t slot = v & kSlotMask;
   uint32_t gen = static_cast<uint32_t>(v >> kSlotBits);
-  if (slot >= static_cast<int64_t>(slots.size())) return nullptr;
-  Slot& s = slots[slot];
+  if (slot >= static_cast<int64_t>(S().slots.size())) return nullptr;
+  Slot& s = S().slots[slot];
   if (!s.used || s.gen != gen) return nullptr;
   return &s;
 }
@@ -122,23 +141,34 @@ bool release(double h) {
   if (s == nullptr) return false;
   s->t = at::Tensor();
   s->used = false;
-  live--;
-  bytesLive -= s->bytes;
-  pendingExternal -= s->bytes;
+  S().live--;
+  S().bytesLive -= s->bytes;
+  S().pendingExternal -= s->bytes;
   if (s->bytes) flushExternal(false);
   s->bytes = 0;
-  freeList.push_back(static_cast<int32_t>(&*s - &slots[0]));
+  S().freeList.push_back(static_cast<int32_t>(&*s - &S().slots[0]));
   return true;
 }
 
-int64_t liveCount() { return live; }
-int64_t liveBytes() { return bytesLive; }
+int64_t liveCount() { return S().live; }
+int64_t liveBytes() { return S().bytesLive; }
 
 // ---- tensors touched by the current call (for error messages) -----------------------------------
-static double touched[8];
-static int touchedArg[8];
-static int nTouched = 0;
-void beginCall() { nTouched = 0; }
+// Deferred frees: JS writes disposed handles into a shared Float64Array (slot 0 = count) and the
+// next native call releases them, so dispose() costs no N-API call.
+
+static inline void drainFreeQueue() {
+  if (S().freeQueue == nullptr || S().freeQueue[0] <= 0) return;
+  size_t n = static_cast<size_t>(S().freeQueue[0]);
+  if (n >= S().freeQueueCap) n = S().freeQueueCap - 1;
+  for (size_t i = 1; i <= n; i++) release(S().freeQueue[i]);
+  S().freeQueue[0] = 0;
+}
+
+void beginCall() {
+  S().nTouched = 0;
+  drainFreeQueue();
+}
 
 static std::string describeValue(const Napi::Value& v) {
   if (v.IsUndefined()) return "undefined";
@@ -160,9 +190,9 @@ at::Tensor fromHandle(double h, const char* what, int listArg) {
     if (h == -1) fail("tensor_disposed", std::string(what) + ": tensor was disposed");
     fail("tensor_disposed", std::string(what) + ": not a live tensor handle (disposed or foreign)");
   }
-  if (nTouched < 8) {
-    touchedArg[nTouched] = listArg;
-    touched[nTouched++] = h;
+  if (S().nTouched < 8) {
+    S().touchedArg[S().nTouched] = listArg;
+    S().touched[S().nTouched++] = h;
   }
   return s->t;
 }
@@ -177,9 +207,9 @@ const at::Tensor& T(const Napi::CallbackInfo& info, size_t i) {
     if (h == -1) fail("tensor_disposed", "argument " + std::to_string(i) + ": tensor was disposed");
     fail("tensor_disposed", "argument " + std::to_string(i) + ": not a live tensor (disposed or invalid handle)");
   }
-  if (nTouched < 8) {
-    touchedArg[nTouched] = static_cast<int>(i) * 1000;
-    touched[nTouched++] = h;
+  if (S().nTouched < 8) {
+    S().touchedArg[S().nTouched] = static_cast<int>(i) * 1000;
+    S().touched[S().nTouched++] = h;
   }
   return s->t;
 }
@@ -289,7 +319,6 @@ std::string classify(const c10::Error& e) {
   return "torch_error";
 }
 
-static Napi::FunctionReference errorCtor;
 
 void throwJs(const Napi::CallbackInfo& info, const char* op, const std::string& code, const std::string& msg) {
   Napi::Env env = info.Env();
@@ -297,11 +326,11 @@ void throwJs(const Napi::CallbackInfo& info, const char* op, const std::string& 
   // Describe the input tensors this call unwrapped before it failed.
   Napi::Array inputs = Napi::Array::New(env);
   int order[8];
-  for (int k = 0; k < nTouched; k++) order[k] = k;
-  std::sort(order, order + nTouched, [](int a, int b) { return touchedArg[a] < touchedArg[b]; });
-  for (int oi = 0; oi < nTouched; oi++) {
+  for (int k = 0; k < S().nTouched; k++) order[k] = k;
+  std::sort(order, order + S().nTouched, [](int a, int b) { return S().touchedArg[a] < S().touchedArg[b]; });
+  for (int oi = 0; oi < S().nTouched; oi++) {
     int k = order[oi];
-    Slot* s = lookup(touched[k]);
+    Slot* s = lookup(S().touched[k]);
     if (s == nullptr || !s->t.defined()) continue;
     Napi::Object o = Napi::Object::New(env);
     Napi::Array shape = Napi::Array::New(env);
@@ -313,33 +342,32 @@ void throwJs(const Napi::CallbackInfo& info, const char* op, const std::string& 
   }
   // First line only: libtorch messages sometimes carry extra context lines.
   std::string clean = msg;
-  if (errorCtor.IsEmpty()) {
+  if (S().errorCtor == nullptr) {
     Napi::Error err = Napi::Error::New(env, std::string(op) + ": " + clean);
     err.Set("code", Napi::String::New(env, code));
     err.ThrowAsJavaScriptException();
     return;
   }
-  Napi::Value err = errorCtor.New({Napi::String::New(env, code), Napi::String::New(env, op),
+  Napi::Value err = S().errorCtor->New({Napi::String::New(env, code), Napi::String::New(env, op),
                                    Napi::String::New(env, clean), inputs});
   napi_throw(env, err);
 }
 
 // ---- generators ---------------------------------------------------------------------------------
-static std::vector<c10::optional<at::Generator>> generators;
 
 c10::optional<at::Generator> genArg(const Napi::CallbackInfo& info, size_t i) {
   if (isNullish(info, i)) return c10::nullopt;
   int64_t g = i64(info, i, "generator");
   if (g < 0) return c10::nullopt;
-  if (g >= static_cast<int64_t>(generators.size()) || !generators[g].has_value())
+  if (g >= static_cast<int64_t>(S().generators.size()) || !S().generators[g].has_value())
     fail("invalid_argument", "generator: not a live Generator");
-  return generators[g];
+  return S().generators[g];
 }
 
 OP(generatorNew) {
   uint64_t seed = static_cast<uint64_t>(i64(info, 0, "seed"));
-  generators.push_back(at::make_generator<at::CPUGeneratorImpl>(seed));
-  return Napi::Number::New(info.Env(), static_cast<double>(generators.size() - 1));
+  S().generators.push_back(at::make_generator<at::CPUGeneratorImpl>(seed));
+  return Napi::Number::New(info.Env(), static_cast<double>(S().generators.size() - 1));
 } END_OP
 
 OP(generatorSeed) {
@@ -352,7 +380,7 @@ OP(generatorSeed) {
 
 OP(generatorFree) {
   int64_t g = i64(info, 0, "generator");
-  if (g >= 0 && g < static_cast<int64_t>(generators.size())) generators[g] = c10::nullopt;
+  if (g >= 0 && g < static_cast<int64_t>(S().generators.size())) S().generators[g] = c10::nullopt;
   return info.Env().Undefined();
 } END_OP
 
@@ -366,7 +394,7 @@ OP(manualSeed) {
   if (at::hasCUDA()) {
     int n = at::detail::getCUDAHooks().getNumGPUs();
     for (int i = 0; i < n; i++) {
-      auto gen = at::detail::getCUDAHooks().getDefaultCUDAGenerator(i);
+      auto gen = at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i)));
       std::lock_guard<std::mutex> lock(gen.mutex());
       gen.set_current_seed(seed);
     }
@@ -375,9 +403,29 @@ OP(manualSeed) {
 } END_OP
 
 // ---- lifetime ----------------------------------------------------------------------------------
+// Frees this thread's tensors when its JS environment goes away (worker exit).
+static void cleanupState(void* arg) {
+  State* st = static_cast<State*>(arg);
+  if (tlsState == st) tlsState = nullptr;
+  st->slots.clear();
+  st->generators.clear();
+  delete st->errorCtor;
+  delete st->freeQueueRef;
+  delete st;
+}
+
 OP(init) {
-  gEnv = info.Env();
-  if (info[0].IsFunction()) errorCtor = Napi::Persistent(info[0].As<Napi::Function>());
+  if (S().gEnv == nullptr) napi_add_env_cleanup_hook(info.Env(), cleanupState, &S());
+  S().gEnv = info.Env();
+  if (info[0].IsFunction() && S().errorCtor == nullptr)
+    S().errorCtor = new Napi::FunctionReference(Napi::Persistent(info[0].As<Napi::Function>()));
+  if (info[1].IsArrayBuffer()) {
+    Napi::ArrayBuffer ab = info[1].As<Napi::ArrayBuffer>();
+    S().freeQueueRef = new Napi::Reference<Napi::ArrayBuffer>(Napi::Persistent(ab));
+    S().freeQueue = static_cast<double*>(ab.Data());
+    S().freeQueueCap = ab.ByteLength() / sizeof(double);
+    S().freeQueue[0] = 0;
+  }
   return info.Env().Undefined();
 } END_OP
 
@@ -401,6 +449,8 @@ OP(isLive) {
   Napi::Value v = info[0];
   return Napi::Boolean::New(info.Env(), v.IsNumber() && lookup(v.As<Napi::Number>().DoubleValue()) != nullptr);
 } END_OP
+
+OP(flush) { return info.Env().Undefined(); } END_OP
 
 OP(liveTensors) { return Napi::Number::New(info.Env(), static_cast<double>(liveCount())); } END_OP
 OP(liveBytesNative) { return Napi::Number::New(info.Env(), static_cast<double>(liveBytes())); } END_OP
@@ -686,7 +736,7 @@ OP(torchVersion) {
 } END_OP
 
 void registerTensor(Napi::Env env, Napi::Object exports) {
-  EXPORT(init); EXPORT(dispose); EXPORT(disposeMany); EXPORT(isLive); EXPORT(liveTensors); EXPORT(liveBytesNative);
+  EXPORT(init); EXPORT(flush); EXPORT(dispose); EXPORT(disposeMany); EXPORT(isLive); EXPORT(liveTensors); EXPORT(liveBytesNative);
   EXPORT(generatorNew); EXPORT(generatorSeed); EXPORT(generatorFree); EXPORT(manualSeed);
   EXPORT(fromData); EXPORT(full); EXPORT(zeros); EXPORT(ones); EXPORT(empty); EXPORT(arange); EXPORT(linspace);
   EXPORT(eye); EXPORT(randn); EXPORT(rand); EXPORT(randint); EXPORT(multinomial); EXPORT(initUniform);

@@ -31,7 +31,8 @@ function findTorchDir() {
 
 function newestSource() {
   let newest = statSync(join(pkgDir, 'CMakeLists.txt')).mtimeMs;
-  for (const f of readdirSync(join(pkgDir, 'native'))) newest = Math.max(newest, statSync(join(pkgDir, 'native', f)).mtimeMs);
+  for (const f of readdirSync(join(pkgDir, 'native')))
+    newest = Math.max(newest, statSync(join(pkgDir, 'native', f)).mtimeMs);
   return newest;
 }
 
@@ -45,14 +46,17 @@ if (!force && sameTorch && existsSync(out) && statSync(out).mtimeMs >= newestSou
 // Node headers: use the ones installed beside this node (Debian: /usr/include/node); never download.
 const env = { ...process.env };
 const nodeRoot = resolve(dirname(process.execPath), '..');
-if (!env.npm_config_nodedir && existsSync(join(nodeRoot, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodeRoot;
+if (!env.npm_config_nodedir && existsSync(join(nodeRoot, 'include', 'node', 'node.h')))
+  env.npm_config_nodedir = nodeRoot;
 if (!env.npm_config_nodedir) {
   throw new Error(`build: Node headers not found under ${nodeRoot}/include/node; set npm_config_nodedir`);
 }
 const addonApi = require('node-addon-api').include_dir.replace(/^"|"$/g, '');
 const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
 const command = sameTorch ? 'build' : 'rebuild';
-console.error(`@robofm/torch: ${command} native addon against ${torchDir} (one job; first build takes ~1 min)`);
+console.error(
+  `@robofm/torch: ${command} native addon against ${torchDir} (one job; first build takes ~1 min)`,
+);
 mkdirSync(join(pkgDir, 'build'), { recursive: true });
 const r = spawnSync(
   process.execPath,

@@ -33,7 +33,8 @@ export class Generator {
 }
 
 function checkSeed(seed: number): void {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new ValidationError('seed', seed, 'a non-negative integer');
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new ValidationError('seed', seed, 'a non-negative integer');
 }
 
 /** Seeds the default generators (CPU and CUDA). */
@@ -63,7 +64,11 @@ function flatten(data: Nested[], field: string): { values: number[]; shape: numb
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[d])
-      throw new ValidationError(`${field}${path}`, x, `an array of length ${shape[d]} (ragged nested arrays are not tensors)`);
+      throw new ValidationError(
+        `${field}${path}`,
+        x,
+        `an array of length ${shape[d]} (ragged nested arrays are not tensors)`,
+      );
     for (let i = 0; i < x.length; i++) walk(x[i], d + 1, `${path}[${i}]`);
   };
   walk(data, 0, '');
@@ -85,7 +90,15 @@ export function tensor(
   if (ArrayBuffer.isView(data)) {
     srcDtype = dtypeOfArray(data, opts.dtype);
     src = data;
-    const len = data.byteLength / (srcDtype === 'float64' || srcDtype === 'int64' ? 8 : srcDtype === 'float32' || srcDtype === 'int32' ? 4 : srcDtype === 'uint8' || srcDtype === 'bool' ? 1 : 2);
+    const len =
+      data.byteLength /
+      (srcDtype === 'float64' || srcDtype === 'int64'
+        ? 8
+        : srcDtype === 'float32' || srcDtype === 'int32'
+          ? 4
+          : srcDtype === 'uint8' || srcDtype === 'bool'
+            ? 1
+            : 2);
     shape = opts.shape ? [...opts.shape] : [len];
   } else if (typeof data === 'number' || typeof data === 'boolean') {
     src = new Float64Array([Number(data)]);
@@ -103,7 +116,14 @@ export function tensor(
   }
   const dst = opts.dtype ?? (ArrayBuffer.isView(data) ? srcDtype : 'float32');
   return wrap(
-    N.fromData(src, shape, dtypeCode(srcDtype), dtypeCode(dst), deviceCode(opts.device), opts.requiresGrad ?? false),
+    N.fromData(
+      src,
+      shape,
+      dtypeCode(srcDtype),
+      dtypeCode(dst),
+      deviceCode(opts.device),
+      opts.requiresGrad ?? false,
+    ),
   );
 }
 
@@ -114,26 +134,44 @@ function shapeArg(shape: Shape | number, field = 'shape'): number[] {
 }
 
 export function zeros(shape: Shape | number, opts: TensorOptions = {}): Tensor {
-  return wrap(N.zeros(shapeArg(shape), dtypeCode(opts.dtype), deviceCode(opts.device), opts.requiresGrad ?? false));
+  return wrap(
+    N.zeros(shapeArg(shape), dtypeCode(opts.dtype), deviceCode(opts.device), opts.requiresGrad ?? false),
+  );
 }
 
 export function ones(shape: Shape | number, opts: TensorOptions = {}): Tensor {
-  return wrap(N.ones(shapeArg(shape), dtypeCode(opts.dtype), deviceCode(opts.device), opts.requiresGrad ?? false));
+  return wrap(
+    N.ones(shapeArg(shape), dtypeCode(opts.dtype), deviceCode(opts.device), opts.requiresGrad ?? false),
+  );
 }
 
 export function full(shape: Shape | number, value: number | boolean, opts: TensorOptions = {}): Tensor {
   const fallback = typeof value === 'boolean' ? 7 : 0;
   return wrap(
-    N.full(shapeArg(shape), value, dtypeCode(opts.dtype, 'dtype', fallback), deviceCode(opts.device), opts.requiresGrad ?? false),
+    N.full(
+      shapeArg(shape),
+      value,
+      dtypeCode(opts.dtype, 'dtype', fallback),
+      deviceCode(opts.device),
+      opts.requiresGrad ?? false,
+    ),
   );
 }
 
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return zeros(t.shape, { dtype: opts.dtype ?? t.dtype, device: opts.device ?? t.device, requiresGrad: opts.requiresGrad });
+  return zeros(t.shape, {
+    dtype: opts.dtype ?? t.dtype,
+    device: opts.device ?? t.device,
+    requiresGrad: opts.requiresGrad,
+  });
 }
 
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
-  return ones(t.shape, { dtype: opts.dtype ?? t.dtype, device: opts.device ?? t.device, requiresGrad: opts.requiresGrad });
+  return ones(t.shape, {
+    dtype: opts.dtype ?? t.dtype,
+    device: opts.device ?? t.device,
+    requiresGrad: opts.requiresGrad,
+  });
 }
 
 export function fullLike(t: Tensor, value: number, opts: TensorOptions = {}): Tensor {
@@ -150,7 +188,9 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
     start = 0;
   }
   const allInt = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
-  return wrap(N.arange(start, end, step, dtypeCode(opts.dtype, 'dtype', allInt ? 5 : 0), deviceCode(opts.device)));
+  return wrap(
+    N.arange(start, end, step, dtypeCode(opts.dtype, 'dtype', allInt ? 5 : 0), deviceCode(opts.device)),
+  );
 }
 
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
@@ -164,25 +204,49 @@ export function eye(n: number, m?: number, opts: TensorOptions = {}): Tensor {
 /** Standard normal samples. */
 export function randn(shape: Shape | number, opts: RandomOptions = {}): Tensor {
   return wrap(
-    N.randn(shapeArg(shape), opts.generator?.id ?? -1, dtypeCode(opts.dtype), deviceCode(opts.device), opts.requiresGrad ?? false),
+    N.randn(
+      shapeArg(shape),
+      opts.generator?.id ?? -1,
+      dtypeCode(opts.dtype),
+      deviceCode(opts.device),
+      opts.requiresGrad ?? false,
+    ),
   );
 }
 
 /** Uniform samples in [0, 1). */
 export function rand(shape: Shape | number, opts: RandomOptions = {}): Tensor {
   return wrap(
-    N.rand(shapeArg(shape), opts.generator?.id ?? -1, dtypeCode(opts.dtype), deviceCode(opts.device), opts.requiresGrad ?? false),
+    N.rand(
+      shapeArg(shape),
+      opts.generator?.id ?? -1,
+      dtypeCode(opts.dtype),
+      deviceCode(opts.device),
+      opts.requiresGrad ?? false,
+    ),
   );
 }
 
 /** Integers in [low, high); int64 unless a dtype is given. */
 export function randint(low: number, high: number, shape: Shape | number, opts: RandomOptions = {}): Tensor {
   return wrap(
-    N.randint(low, high, shapeArg(shape), opts.generator?.id ?? -1, dtypeCode(opts.dtype, 'dtype', 5), deviceCode(opts.device)),
+    N.randint(
+      low,
+      high,
+      shapeArg(shape),
+      opts.generator?.id ?? -1,
+      dtypeCode(opts.dtype, 'dtype', 5),
+      deviceCode(opts.device),
+    ),
   );
 }
 
 /** Samples `n` category indices per row of `probs` (non-negative weights). */
 export function multinomial(probs: Tensor, n: number, replacement = false, generator?: Generator): Tensor {
   return wrap(N.multinomial(probs.id, n, replacement, generator?.id ?? -1));
+}
+
+/** Uninitialised memory (fill it before reading). */
+export function empty(shape: Shape | number, opts: TensorOptions = {}): Tensor {
+  return wrap(N.empty(shapeArg(shape), dtypeCode(opts.dtype), deviceCode(opts.device)));
 }

@@ -4,7 +4,16 @@ export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | '
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
 
 /** Index = native dtype code. */
-export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int32', 'int64', 'uint8', 'bool'];
+export const DTYPES: readonly DType[] = [
+  'float32',
+  'float64',
+  'float16',
+  'bfloat16',
+  'int32',
+  'int64',
+  'uint8',
+  'bool',
+];
 const DTYPE_CODE: Record<string, number> = Object.fromEntries(DTYPES.map((d, i) => [d, i]));
 
 export const ITEM_SIZE: Record<DType, number> = {

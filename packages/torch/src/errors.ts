@@ -17,12 +17,19 @@ export class TorchError extends RobofmError {
   readonly op: string;
   readonly inputs: TorchErrorInput[];
 
-  constructor(code: string, op: string, message: string, inputs: { shape: number[]; dtype: number | string }[] = []) {
+  constructor(
+    code: string,
+    op: string,
+    message: string,
+    inputs: { shape: number[]; dtype: number | string }[] = [],
+  ) {
     const ins = inputs.map((i) => ({
       shape: [...i.shape],
       dtype: (typeof i.dtype === 'number' ? (DTYPES[i.dtype] ?? 'unknown') : i.dtype) as DType | 'unknown',
     }));
-    const where = ins.length ? ` [inputs: ${ins.map((i) => `${i.dtype}[${i.shape.join(', ')}]`).join(', ')}]` : '';
+    const where = ins.length
+      ? ` [inputs: ${ins.map((i) => `${i.dtype}[${i.shape.join(', ')}]`).join(', ')}]`
+      : '';
     super(code, `${op}: ${message}${where}`, { status: code === 'out_of_memory' ? 503 : 400 });
     this.name = 'TorchError';
     this.op = op;

@@ -38,7 +38,16 @@ export interface Conv1dOptions {
 /** x [N, C, L], w [Cout, C/groups, K]. */
 export function conv1d(x: Tensor, w: Tensor, b?: Tensor | null, o: Conv1dOptions = {}): Tensor {
   return wrap(
-    N.conv(1, x.id, w.id, b ? b.id : null, single(o.stride, 1), single(o.padding, 0), single(o.dilation, 1), o.groups ?? 1),
+    N.conv(
+      1,
+      x.id,
+      w.id,
+      b ? b.id : null,
+      single(o.stride, 1),
+      single(o.padding, 0),
+      single(o.dilation, 1),
+      o.groups ?? 1,
+    ),
   );
 }
 
@@ -91,7 +100,11 @@ export interface PoolOptions {
   ceilMode?: boolean;
 }
 
-export function maxPool2d(x: Tensor, kernelSize: IntOrPair, o: PoolOptions & { dilation?: IntOrPair } = {}): Tensor {
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: IntOrPair,
+  o: PoolOptions & { dilation?: IntOrPair } = {},
+): Tensor {
   const k = pair(kernelSize, 1, 'kernelSize');
   return wrap(
     N.maxPool2d(
@@ -105,7 +118,11 @@ export function maxPool2d(x: Tensor, kernelSize: IntOrPair, o: PoolOptions & { d
   );
 }
 
-export function avgPool2d(x: Tensor, kernelSize: IntOrPair, o: PoolOptions & { countIncludePad?: boolean } = {}): Tensor {
+export function avgPool2d(
+  x: Tensor,
+  kernelSize: IntOrPair,
+  o: PoolOptions & { countIncludePad?: boolean } = {},
+): Tensor {
   const k = pair(kernelSize, 1, 'kernelSize');
   return wrap(
     N.avgPool2d(
@@ -129,7 +146,8 @@ export function interpolate(
   o: { size?: IntOrPair; scaleFactor?: number; mode?: 'bilinear' | 'nearest'; alignCorners?: boolean },
 ): Tensor {
   const mode = o.mode ?? 'nearest';
-  if (mode !== 'bilinear' && mode !== 'nearest') throw new ValidationError('mode', mode, "'bilinear' or 'nearest'");
+  if (mode !== 'bilinear' && mode !== 'nearest')
+    throw new ValidationError('mode', mode, "'bilinear' or 'nearest'");
   let size: number[];
   if (o.size !== undefined) size = pair(o.size, 1, 'size');
   else if (o.scaleFactor !== undefined) {
@@ -139,8 +157,16 @@ export function interpolate(
   return wrap(N.interpolate(x.id, size, mode === 'bilinear' ? 1 : 0, o.alignCorners ?? false));
 }
 
-export function layerNorm(x: Tensor, shape: number | number[], w?: Tensor | null, b?: Tensor | null, eps = 1e-5): Tensor {
-  return wrap(N.layerNorm(x.id, typeof shape === 'number' ? [shape] : shape, w ? w.id : null, b ? b.id : null, eps));
+export function layerNorm(
+  x: Tensor,
+  shape: number | number[],
+  w?: Tensor | null,
+  b?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
+  return wrap(
+    N.layerNorm(x.id, typeof shape === 'number' ? [shape] : shape, w ? w.id : null, b ? b.id : null, eps),
+  );
 }
 
 /** x * rsqrt(mean(x², over the last dims) + eps) * w. */
@@ -148,7 +174,13 @@ export function rmsNorm(x: Tensor, shape: number | number[], w?: Tensor | null, 
   return wrap(N.rmsNorm(x.id, typeof shape === 'number' ? [shape] : shape, w ? w.id : null, eps));
 }
 
-export function groupNorm(x: Tensor, groups: number, w?: Tensor | null, b?: Tensor | null, eps = 1e-5): Tensor {
+export function groupNorm(
+  x: Tensor,
+  groups: number,
+  w?: Tensor | null,
+  b?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   return wrap(N.groupNorm(x.id, groups, w ? w.id : null, b ? b.id : null, eps));
 }
 
@@ -156,7 +188,13 @@ export function batchNorm(
   x: Tensor,
   runningMean: Tensor | null,
   runningVar: Tensor | null,
-  o: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number } = {},
+  o: {
+    weight?: Tensor | null;
+    bias?: Tensor | null;
+    training?: boolean;
+    momentum?: number;
+    eps?: number;
+  } = {},
 ): Tensor {
   return wrap(
     N.batchNorm(
@@ -243,11 +281,22 @@ export interface CrossEntropyOptions {
 /** logits [N, C] (or [N, C, ...]); target class indices [N] (int) or class probabilities [N, C]. */
 export function crossEntropy(logits: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
   return wrap(
-    N.crossEntropy(logits.id, target.id, o.weight ? o.weight.id : null, red(o.reduction), o.ignoreIndex ?? -100, o.labelSmoothing ?? 0),
+    N.crossEntropy(
+      logits.id,
+      target.id,
+      o.weight ? o.weight.id : null,
+      red(o.reduction),
+      o.ignoreIndex ?? -100,
+      o.labelSmoothing ?? 0,
+    ),
   );
 }
 
-export function nllLoss(logProbs: Tensor, target: Tensor, o: { ignoreIndex?: number; reduction?: Reduction } = {}): Tensor {
+export function nllLoss(
+  logProbs: Tensor,
+  target: Tensor,
+  o: { ignoreIndex?: number; reduction?: Reduction } = {},
+): Tensor {
   return wrap(N.nllLoss(logProbs.id, target.id, red(o.reduction), o.ignoreIndex ?? -100));
 }
 
@@ -265,6 +314,15 @@ export interface AttentionOptions {
 /** softmax(q kᵀ · scale + mask) v. q: [B, H, Tq, Dh], k/v: [B, H, Tk, Dh] → [B, H, Tq, Dh]. */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions = {}): Tensor {
   return wrap(
-    N.sdpa(q.id, k.id, v.id, o.mask ? o.mask.id : null, o.isCausal ?? false, o.dropoutP ?? 0, o.training ?? true, o.scale),
+    N.sdpa(
+      q.id,
+      k.id,
+      v.id,
+      o.mask ? o.mask.id : null,
+      o.isCausal ?? false,
+      o.dropoutP ?? 0,
+      o.training ?? true,
+      o.scale,
+    ),
   );
 }

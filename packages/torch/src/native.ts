@@ -14,7 +14,8 @@ type H = Handle;
 type Opt<T> = T | null | undefined;
 
 export interface NativeTorch {
-  init(errorCtor: unknown): void;
+  init(errorCtor: unknown, freeQueue: ArrayBuffer): void;
+  flush(): void;
   dispose(h: H): boolean;
   disposeMany(hs: H[]): void;
   isLive(h: H): boolean;
@@ -24,7 +25,14 @@ export interface NativeTorch {
   generatorSeed(g: number, seed: number): void;
   generatorFree(g: number): void;
   manualSeed(seed: number): void;
-  fromData(data: ArrayBufferView, shape: number[], src: number, dst: number, device: number, requiresGrad: boolean): H;
+  fromData(
+    data: ArrayBufferView,
+    shape: number[],
+    src: number,
+    dst: number,
+    device: number,
+    requiresGrad: boolean,
+  ): H;
   full(shape: number[], value: number | boolean, dtype: number, device: number, requiresGrad: boolean): H;
   zeros(shape: number[], dtype: number, device: number, requiresGrad: boolean): H;
   ones(shape: number[], dtype: number, device: number, requiresGrad: boolean): H;
@@ -69,6 +77,10 @@ export interface NativeTorch {
   // ops.cpp
   unary(code: number, t: H): H;
   binary(code: number, a: H, b: H): H;
+  add(a: H, b: H): H;
+  sub(a: H, b: H): H;
+  mul(a: H, b: H): H;
+  div(a: H, b: H): H;
   binaryScalar(code: number, a: H, s: number | boolean, reversed: boolean): H;
   clamp(t: H, min: Opt<number>, max: Opt<number>): H;
   where(c: H, a: H, b: H): H;
@@ -109,7 +121,16 @@ export interface NativeTorch {
   linear(x: H, w: H, b: Opt<H>): H;
   einsum(eq: string, ts: H[]): H;
   // nn.cpp
-  conv(nd: number, x: H, w: H, b: Opt<H>, stride: number[], padding: number[], dilation: number[], groups: number): H;
+  conv(
+    nd: number,
+    x: H,
+    w: H,
+    b: Opt<H>,
+    stride: number[],
+    padding: number[],
+    dilation: number[],
+    groups: number,
+  ): H;
   convTranspose2d(
     x: H,
     w: H,
@@ -226,10 +247,26 @@ export const BINARY = {
   floorDivide: 17,
 } as const;
 
-export const REDUCE = { sum: 0, mean: 1, max: 2, min: 3, logsumexp: 4, prod: 5, all: 6, any: 7, norm: 8 } as const;
+export const REDUCE = {
+  sum: 0,
+  mean: 1,
+  max: 2,
+  min: 3,
+  logsumexp: 4,
+  prod: 5,
+  all: 6,
+  any: 7,
+  norm: 8,
+} as const;
 
 /** Path of the built addon. */
-export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'robofm_torch.node');
+export const ADDON_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'build',
+  'Release',
+  'robofm_torch.node',
+);
 
 function load(): NativeTorch {
   if (!existsSync(ADDON_PATH)) {

@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '@robofm/core';
 import { N } from './native.ts';
-import { adopt, gcFreedCount, getCurrentScope, setCurrentScope, Tensor } from './tensor.ts';
+import { adopt, gcFreedCount, getCurrentScope, queueFree, setCurrentScope, Tensor } from './tensor.ts';
 
 function collect(value: unknown, out: Set<Tensor>, depth: number): void {
   if (value instanceof Tensor) {
@@ -23,7 +23,8 @@ function collect(value: unknown, out: Set<Tensor>, depth: number): void {
     return;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) for (const v of Object.values(value)) collect(v, out, depth + 1);
+  if (proto === Object.prototype || proto === null)
+    for (const v of Object.values(value)) collect(v, out, depth + 1);
 }
 
 function endScope(mine: Tensor[], result: unknown, parent: Tensor[] | null, failed: boolean): void {
@@ -36,7 +37,6 @@ function endScope(mine: Tensor[], result: unknown, parent: Tensor[] | null, fail
       collect(result, keepSet, 0);
     }
   }
-  const ids: number[] = [];
   for (let i = 0; i < mine.length; i++) {
     const t = mine[i];
     if (t.id < 0) continue;
@@ -45,10 +45,9 @@ function endScope(mine: Tensor[], result: unknown, parent: Tensor[] | null, fail
       continue;
     }
     if (t.kept) continue;
-    ids.push(t.id);
+    queueFree(t.id);
     t.id = -1;
   }
-  if (ids.length > 0) N.disposeMany(ids);
 }
 
 /** Runs fn; frees its intermediates; keeps (and hands to the enclosing scope) what it returns. */

@@ -18,7 +18,21 @@ import {
 import { TorchError } from './errors.ts';
 import { BINARY, type Handle, N, REDUCE, UNARY } from './native.ts';
 
-N.init(TorchError);
+// Disposed handles are queued here and released by the addon at the start of its next call (slot 0
+// holds the count), so dispose() costs no N-API call.
+const FREE_QUEUE = new Float64Array(1024);
+N.init(TorchError, FREE_QUEUE.buffer);
+
+/** @internal Releases a handle (at the next native call). */
+export function queueFree(h: Handle): void {
+  let n = FREE_QUEUE[0] + 1;
+  if (n >= FREE_QUEUE.length) {
+    N.flush(); // drains the queue
+    n = 1;
+  }
+  FREE_QUEUE[n] = h;
+  FREE_QUEUE[0] = n;
+}
 
 // ---- ownership: the current scope's list, or the GC safety net at top level ----------------------
 let currentScope: Tensor[] | null = null;
@@ -137,7 +151,8 @@ export class Tensor {
   size(dim: number): number {
     const s = this.shape;
     const d = dim < 0 ? dim + s.length : dim;
-    if (d < 0 || d >= s.length) throw new TorchError('index_out_of_range', 'size', `dim ${dim} out of range for ${s.length}-D tensor`);
+    if (d < 0 || d >= s.length)
+      throw new TorchError('index_out_of_range', 'size', `dim ${dim} out of range for ${s.length}-D tensor`);
     return s[d];
   }
   get isDisposed(): boolean {
@@ -148,7 +163,7 @@ export class Tensor {
   /** Frees the native tensor now (idempotent). Autograd graphs that saved it keep their own reference. */
   dispose(): void {
     if (this.id >= 0) {
-      N.dispose(this.id);
+      queueFree(this.id);
       this.id = -1;
     }
   }
@@ -167,6 +182,11 @@ export class Tensor {
    */
   toArray(): TypedArray {
     return typedArrayFor(this.dtype, N.toBuffer(this.id));
+  }
+  /** A copy of the data as plain JS numbers (row-major; int64 rounded to doubles, bool as 0/1). */
+  toNumberArray(): number[] {
+    const a = this.dtype === 'float16' || this.dtype === 'bfloat16' ? this.toFloat32Array() : this.toArray();
+    return Array.from(a as ArrayLike<number | bigint>, Number);
   }
   /** A copy of the data cast to float32. */
   toFloat32Array(): Float32Array {
@@ -187,7 +207,8 @@ export class Tensor {
       const n = shape[d];
       const stride = shape.slice(d + 1).reduce((a, b) => a * b, 1);
       const out: unknown[] = [];
-      for (let i = 0; i < n; i++) out.push(d === shape.length - 1 ? flat[off + i] : build(d + 1, off + i * stride));
+      for (let i = 0; i < n; i++)
+        out.push(d === shape.length - 1 ? flat[off + i] : build(d + 1, off + i * stride));
       return out;
     };
     return build(0, 0);
@@ -196,12 +217,14 @@ export class Tensor {
   toString(): string {
     const head = `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device}${this.requiresGrad ? ', requiresGrad' : ''})`;
     const n = this.numel();
-    const fmt = (v: number) => (isFloating(this.dtype) ? (Number.isInteger(v) ? v.toFixed(1) : v.toPrecision(5)) : String(v));
+    const fmt = (v: number) =>
+      isFloating(this.dtype) ? (Number.isInteger(v) ? v.toFixed(1) : v.toPrecision(5)) : String(v);
     if (n > 64) {
       const vals = Array.from(this.reshape(-1).slice(0, 0, 6).toFloat32ArrayAndDispose(), fmt);
       return `${head}\n[${vals.join(', ')}, ... (${n} values)]`;
     }
-    const show = (x: unknown): string => (Array.isArray(x) ? `[${x.map(show).join(', ')}]` : fmt(x as number));
+    const show = (x: unknown): string =>
+      Array.isArray(x) ? `[${x.map(show).join(', ')}]` : fmt(x as number);
     return `${head}\n${show(this.tolist())}`;
   }
 
@@ -388,20 +411,36 @@ export class Tensor {
     );
   }
   add(other: Tensor | number): Tensor {
-    return this.bin(BINARY.add, other);
+    return wrap(
+      typeof other === 'object'
+        ? N.add(this.id, other.id)
+        : N.binaryScalar(BINARY.add, this.id, other, false),
+    );
   }
   sub(other: Tensor | number): Tensor {
-    return this.bin(BINARY.sub, other);
+    return wrap(
+      typeof other === 'object'
+        ? N.sub(this.id, other.id)
+        : N.binaryScalar(BINARY.sub, this.id, other, false),
+    );
   }
   /** other - this */
   rsub(other: number): Tensor {
     return wrap(N.binaryScalar(BINARY.sub, this.id, other, true));
   }
   mul(other: Tensor | number): Tensor {
-    return this.bin(BINARY.mul, other);
+    return wrap(
+      typeof other === 'object'
+        ? N.mul(this.id, other.id)
+        : N.binaryScalar(BINARY.mul, this.id, other, false),
+    );
   }
   div(other: Tensor | number): Tensor {
-    return this.bin(BINARY.div, other);
+    return wrap(
+      typeof other === 'object'
+        ? N.div(this.id, other.id)
+        : N.binaryScalar(BINARY.div, this.id, other, false),
+    );
   }
   pow(exponent: Tensor | number): Tensor {
     return this.bin(BINARY.pow, exponent);

@@ -4,12 +4,12 @@ import type { ArrayBatch, Rng } from '@robofm/policy';
  * Training-only image augmentation on a collated batch (in place): a random shift of up to S/16
  * pixels (edge-clamped, like a pad-and-crop) and brightness/contrast jitter, per camera image.
  */
-export function augmentBatch(b: ArrayBatch, imageSize: number, maxCameras: number, rng: Rng): void {
+export function augmentBatch(b: ArrayBatch, imageSize: number, rng: Rng): void {
   const S = imageSize;
   const plane = S * S;
   const maxShift = Math.max(1, Math.round(S / 16));
   const tmp = new Float32Array(plane);
-  for (let i = 0; i < b.size * maxCameras; i++) {
+  for (let i = 0; i < b.size * b.cameras; i++) {
     if (!b.imageMask[i]) continue;
     const dx = rng.int(2 * maxShift + 1) - maxShift;
     const dy = rng.int(2 * maxShift + 1) - maxShift;
@@ -23,7 +23,7 @@ export function augmentBatch(b: ArrayBatch, imageSize: number, maxCameras: numbe
         for (let x = 0; x < S; x++) {
           const sx = Math.min(S - 1, Math.max(0, x + dx));
           const v = src[sy * S + sx] * gain + bias;
-          tmp[y * S + x] = v < -1 ? -1 : v > 1 ? 1 : v;
+          tmp[y * S + x] = Math.max(-1, Math.min(1, v));
         }
       }
       src.set(tmp);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbodimentSpec, type Observation, ProgressBar, getEmbodiment } from '@robofm/core';
 import { type EmbodimentInfo, LocalPolicy, type ModelConfig, resolveCheckpointDir } from '@robofm/policy';
+import { deltaIndexFor } from './delta-index.ts';
 import { type Episode, EpisodeSource } from './episodes.ts';
 import { applyOverrides, getPreset } from './presets.ts';
 import { train } from './trainer.ts';
@@ -12,7 +13,14 @@ export interface PolicyBenchResult {
   infer_ms_b8: { p50: number; p99: number };
   train_samples_per_s: number;
   /** Context (not part of the required JSON line). */
-  detail: { preset: string; checkpoint: string; iterations: number; trainSteps: number; batchSize: number; kind: string };
+  detail: {
+    preset: string;
+    checkpoint: string;
+    iterations: number;
+    trainSteps: number;
+    batchSize: number;
+    kind: string;
+  };
 }
 
 function infoOf(spec: EmbodimentSpec): EmbodimentInfo {
@@ -21,6 +29,7 @@ function infoOf(spec: EmbodimentSpec): EmbodimentInfo {
     actionDim: spec.actionNames.length,
     cameras: spec.cameras,
     controlHz: spec.controlHz,
+    deltaIndex: deltaIndexFor(spec.name, spec.stateNames, spec.actionNames),
   };
 }
 
@@ -140,7 +149,11 @@ export async function benchPolicy(o: {
     const body = m.embodiments.arm6 ? arm6 : getEmbodiment(Object.keys(m.embodiments)[0]);
     const obs1 = observationFor(body, 1);
     const obs8 = Array.from({ length: 8 }, (_, i) => observationFor(body, i));
-    const bar = new ProgressBar({ total: 2 * iterations, label: 'bench policy infer', enabled: o.progress ?? true });
+    const bar = new ProgressBar({
+      total: 2 * iterations,
+      label: 'bench policy infer',
+      enabled: o.progress ?? true,
+    });
     for (let i = 0; i < 5; i++) policy.inferBatchSync([obs1]);
     const b1: number[] = [];
     const b8: number[] = [];
@@ -163,7 +176,14 @@ export async function benchPolicy(o: {
       infer_ms: { p50: r3(percentile(b1, 50)), p99: r3(percentile(b1, 99)) },
       infer_ms_b8: { p50: r3(percentile(b8, 50)), p99: r3(percentile(b8, 99)) },
       train_samples_per_s: Math.round(samplesPerS * 10) / 10,
-      detail: { preset: presetName, checkpoint: ckpt, iterations, trainSteps, batchSize: cfg.batchSize, kind: m.kind },
+      detail: {
+        preset: presetName,
+        checkpoint: ckpt,
+        iterations,
+        trainSteps,
+        batchSize: cfg.batchSize,
+        kind: m.kind,
+      },
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { EMBODIMENTS, ProgressBar, RobofmError, ValidationError } from '@robofm/core';
-import { decodeFrames, formatPath, loadEpisodes, loadInfo, loadTasks, readParquet } from '@robofm/data';
+import { decodeFrames, formatPath, loadEpisodes, loadInfo, loadTasks, probeVideo, readParquet } from '@robofm/data';
 import type { EmbodimentInfo } from '@robofm/policy';
+import { deltaIndexFor } from './delta-index.ts';
 import type { Episode } from './episodes.ts';
 
 export interface LoadedDataset {
@@ -20,17 +21,26 @@ const IMAGE_PREFIX = 'observation.images.';
  */
 export async function loadDatasetEpisodes(
   root: string,
-  o: { imageSize: number; maxEpisodes?: number; weight?: number; progress?: boolean },
+  o: { imageSize: number; maxEpisodes?: number; weight?: number; progress?: boolean; onlySuccessful?: boolean },
 ): Promise<LoadedDataset> {
   const info = loadInfo(root);
   const f = info.features;
   const state = f['observation.state'];
   const action = f.action;
   if (!state || !action)
-    throw new ValidationError(`${root}/meta/info.json.features`, Object.keys(f), "'observation.state' and 'action'");
+    throw new ValidationError(
+      `${root}/meta/info.json.features`,
+      Object.keys(f),
+      "'observation.state' and 'action'",
+    );
   const cams = Object.keys(f)
     .filter((k) => k.startsWith(IMAGE_PREFIX) && (f[k].dtype === 'video' || f[k].dtype === 'image'))
-    .map((k) => ({ key: k, name: k.slice(IMAGE_PREFIX.length), height: f[k].shape[0], width: f[k].shape[1] }));
+    .map((k) => ({
+      key: k,
+      name: k.slice(IMAGE_PREFIX.length),
+      height: f[k].shape[0],
+      width: f[k].shape[1],
+    }));
   const robotType = String(info.robot_type ?? 'robot');
   // Observations name the body (`arm6`); LeRobot's robot_type is its type (`robofm_arm6`).
   const embodiment = Object.values(EMBODIMENTS).find((e) => e.robotType === robotType)?.name ?? robotType;
@@ -39,27 +49,66 @@ export async function loadDatasetEpisodes(
     actionDim: action.shape[0],
     cameras: cams.map((c) => ({ name: c.name, width: c.width, height: c.height })),
     controlHz: info.fps,
+    deltaIndex: deltaIndexFor(
+      embodiment,
+      namesOf(state.names, state.shape[0]),
+      namesOf(action.names, action.shape[0]),
+    ),
   };
   const tasks = await loadTasks(root);
   let metas = await loadEpisodes(root, f);
   if (o.maxEpisodes !== undefined) metas = metas.slice(0, o.maxEpisodes);
   const S = o.imageSize;
-  const bar = new ProgressBar({ total: metas.length, label: `load ${embodiment}`, unit: 'ep', enabled: o.progress ?? true });
+  const bar = new ProgressBar({
+    total: metas.length,
+    label: `load ${embodiment}`,
+    unit: 'ep',
+    enabled: o.progress ?? true,
+  });
   const episodes: Episode[] = [];
+  let skipped = 0;
   const fileCache = new Map<string, Record<string, unknown[]>>();
+  // Each mp4 holds many episodes: decode it once, front to back (one ffmpeg per file, not per episode).
+  const videoCache = new Map<string, Uint8Array[]>();
+  const videoFrames = async (vpath: string, c: { width: number; height: number }, fps: number, size: number) => {
+    let frames = videoCache.get(vpath);
+    if (!frames) {
+      frames = [];
+      const probe = probeVideo(vpath);
+      const count = Math.max(probe.frames, Math.round(probe.duration * fps)) + 2;
+      try {
+        for await (const fr of decodeFrames(vpath, { start: 0, count, fps, width: c.width, height: c.height, outWidth: size, outHeight: size }))
+          frames.push(fr);
+      } catch (e) {
+        if (frames.length === 0) throw e; // asked for a little more than the file has, to be sure to get every frame
+      }
+      videoCache.set(vpath, frames);
+    }
+    return frames;
+  };
   for (const m of metas) {
     const path = join(root, formatPath(info.data_path, m.data));
     let cols = fileCache.get(path);
     if (!cols) {
-      cols = (await readParquet(path, { columns: ['observation.state', 'action', 'episode_index', 'task_index', 'index'] }))
-        .columns;
+      cols = (
+        await readParquet(path, {
+          columns: ['observation.state', 'action', 'episode_index', 'task_index', 'index'],
+        })
+      ).columns;
       fileCache.clear();
       fileCache.set(path, cols);
     }
     const idx = cols.index.map(Number);
     const from = idx.indexOf(m.dataset_from_index);
-    if (from < 0) throw new RobofmError('dataset_invalid', `${path}: row with index ${m.dataset_from_index} missing`);
+    if (from < 0)
+      throw new RobofmError('dataset_invalid', `${path}: row with index ${m.dataset_from_index} missing`);
     const T = m.length;
+    // Failed demonstrations (the dataset's `success` column says so) are left out of training.
+    if ((o.onlySuccessful ?? true) && cols.success && !cols.success.slice(from, from + T).some(Boolean)) {
+      skipped++;
+      bar.tick();
+      continue;
+    }
     const ep: Episode = {
       embodiment,
       instruction: m.tasks[0] ?? tasks[Number(cols.task_index[from])] ?? '',
@@ -76,16 +125,31 @@ export async function loadDatasetEpisodes(
     }
     for (const c of cams) {
       const v = m.videos[c.key];
-      if (!v || !info.video_path) throw new RobofmError('dataset_invalid', `${root}: episode ${m.episode_index} has no video for ${c.key}`);
+      if (!v || !info.video_path)
+        throw new RobofmError('dataset_invalid', `${root}: episode ${m.episode_index} has no video for ${c.key}`);
       const vpath = join(root, formatPath(info.video_path, { video_key: c.key, ...v }));
-      const frames: Uint8Array[] = [];
-      const opts = { start: v.from_timestamp, count: T, fps: info.fps, width: c.width, height: c.height };
-      for await (const fr of decodeFrames(vpath, { ...opts, outWidth: S, outHeight: S })) frames.push(fr);
-      ep.images[c.name] = frames;
+      const all = await videoFrames(vpath, c, info.fps, S);
+      const first = Math.round(v.from_timestamp * info.fps);
+      if (first + T > all.length)
+        throw new RobofmError('dataset_invalid', `${vpath}: episode ${m.episode_index} needs frames ${first}..${first + T - 1}, the file has ${all.length}`);
+      ep.images[c.name] = all.slice(first, first + T);
     }
     episodes.push(ep);
     bar.tick();
   }
-  bar.finish();
+  bar.finish(skipped ? `${skipped} unsuccessful episodes left out` : undefined);
+  if (episodes.length === 0) throw new RobofmError('dataset_empty', `${root}: no successful episodes to train on`);
   return { embodiment, info: einfo, episodes };
+}
+
+/** Feature names as a flat list (LeRobot allows a list or `{motors: [...]}`). */
+function namesOf(names: unknown, width: number): string[] {
+  const list = Array.isArray(names)
+    ? names
+    : names && typeof names === 'object'
+      ? Object.values(names)[0]
+      : undefined;
+  return Array.isArray(list) && list.length === width
+    ? list.map(String)
+    : Array.from({ length: width }, (_, i) => `dim_${i}`);
 }

@@ -1,5 +1,13 @@
 import { ValidationError } from '@robofm/core';
-import { type EmbodimentInfo, type NormStats, type RawSample, Rng, computeFeatureStats } from '@robofm/policy';
+import {
+  type EmbodimentInfo,
+  type ModelConfig,
+  type NormStats,
+  type RawSample,
+  Rng,
+  computeFeatureStats,
+  toModelActions,
+} from '@robofm/policy';
 
 /**
  * One demonstration held in memory: per frame the state, the action (absolute joint targets) and
@@ -23,7 +31,8 @@ export interface Episode {
 /** Where the trainer gets its samples: deterministic by (seed, step) so resume is exact. */
 export interface SampleSource {
   embodiments: Record<string, EmbodimentInfo>;
-  normStats: NormStats;
+  /** Per-body stats of state and of the actions as the model sees them (delta or absolute chunks). */
+  normStats(cfg: ModelConfig): NormStats;
   /** Instruction strings seen in the data (added to the tokenizer corpus). */
   tasks: string[];
   /** Total frames (for reports). */
@@ -36,7 +45,6 @@ export interface SampleSource {
  * uniform within; action chunks t…t+H−1 padded with the last action and masked past the end.
  */
 export class EpisodeSource implements SampleSource {
-  readonly normStats: NormStats;
   readonly tasks: string[];
   readonly frames: number;
   private readonly cum: number[] = [];
@@ -44,38 +52,58 @@ export class EpisodeSource implements SampleSource {
   constructor(
     readonly episodes: Episode[],
     readonly embodiments: Record<string, EmbodimentInfo>,
-    normStats?: NormStats,
   ) {
     if (episodes.length === 0) throw new ValidationError('episodes', episodes, 'at least one episode');
     let acc = 0;
     for (const [i, e] of episodes.entries()) {
       if (!embodiments[e.embodiment])
-        throw new ValidationError(`episodes[${i}].embodiment`, e.embodiment, `one of ${Object.keys(embodiments).join(', ')}`);
+        throw new ValidationError(
+          `episodes[${i}].embodiment`,
+          e.embodiment,
+          `one of ${Object.keys(embodiments).join(', ')}`,
+        );
       if (e.state.length === 0 || e.action.length !== e.state.length)
-        throw new ValidationError(`episodes[${i}].action`, e.action.length, `${e.state.length} frames (as state)`);
+        throw new ValidationError(
+          `episodes[${i}].action`,
+          e.action.length,
+          `${e.state.length} frames (as state)`,
+        );
       acc += e.state.length * (e.weight ?? 1);
       this.cum.push(acc);
     }
     this.frames = episodes.reduce((a, e) => a + e.state.length, 0);
     this.tasks = [...new Set(episodes.map((e) => e.instruction))];
-    this.normStats = normStats ?? EpisodeSource.stats(episodes, embodiments);
   }
 
-  /** Per-embodiment state/action statistics over all frames. */
-  static stats(episodes: Episode[], embodiments: Record<string, EmbodimentInfo>): NormStats {
+  /**
+   * Per-embodiment statistics over all frames: state, and actions as the model sees them — for
+   * delta mode every chunk entry action[t+k] − state[t] (k < H, within the episode).
+   */
+  normStats(cfg: ModelConfig): NormStats {
     const out: NormStats = {};
-    for (const [name, info] of Object.entries(embodiments)) {
-      const eps = episodes.filter((e) => e.embodiment === name);
+    const H = cfg.horizon;
+    for (const [name, info] of Object.entries(this.embodiments)) {
+      const eps = this.episodes.filter((e) => e.embodiment === name);
       if (eps.length === 0) continue;
+      const rows: Float32Array[] = [];
+      const A = info.actionDim;
+      const cfgE = { ...cfg, embodiments: { ...cfg.embodiments, [name]: info } };
+      for (const e of eps) {
+        const T = e.state.length;
+        for (let t = 0; t < T; t++) {
+          const n = Math.min(H, T - t);
+          const chunk = new Float32Array(n * A);
+          for (let k = 0; k < n; k++) chunk.set(e.action[t + k], k * A);
+          const rel = toModelActions(cfgE, info, e.state[t], chunk);
+          for (let k = 0; k < n; k++) rows.push(rel.subarray(k * A, (k + 1) * A));
+        }
+      }
       out[name] = {
         state: computeFeatureStats(
           eps.flatMap((e) => e.state),
           info.stateDim,
         ),
-        action: computeFeatureStats(
-          eps.flatMap((e) => e.action),
-          info.actionDim,
-        ),
+        action: computeFeatureStats(rows, A),
       };
     }
     return out;

@@ -13,3 +13,4 @@ export { train, latestCheckpoint } from './trainer.ts';
 export { loadSources } from './sources.ts';
 export type { PolicyBenchResult } from './bench.ts';
 export { benchPolicy, syntheticEpisodes } from './bench.ts';
+export { deltaIndexFor } from './delta-index.ts';

@@ -34,7 +34,8 @@ export function lossCurvePng(xs: number[], ys: number[], width = 640, height = 3
       const n = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1])));
       for (let s = 0; s <= n; s++) set(a[0] + ((b[0] - a[0]) * s) / n, a[1] + ((b[1] - a[1]) * s) / n, ...c);
     };
-    for (let i = 1; i < xs.length; i++) line([X(xs[i - 1]), Y(ys[i - 1])], [X(xs[i]), Y(ys[i])], [150, 180, 240]);
+    for (let i = 1; i < xs.length; i++)
+      line([X(xs[i - 1]), Y(ys[i - 1])], [X(xs[i]), Y(ys[i])], [150, 180, 240]);
     let ema = ys[0];
     let prev: [number, number] = [X(xs[0]), Y(ema)];
     for (let i = 1; i < xs.length; i++) {

@@ -9,7 +9,12 @@ describe('presets', () => {
   });
 
   it('type-checks overrides and names the field', () => {
-    const c = applyOverrides(getPreset('demo'), { lr: '1e-3', 'model.dModel': '64', augment: 'false', freeze: 'vision' });
+    const c = applyOverrides(getPreset('demo'), {
+      lr: '1e-3',
+      'model.dModel': '64',
+      augment: 'false',
+      freeze: 'vision',
+    });
     expect(c.lr).toBe(1e-3);
     expect(c.model.dModel).toBe(64);
     expect(c.augment).toBe(false);

@@ -70,8 +70,17 @@ const BASE: Omit<TrainConfig, 'preset'> = {
 };
 delete (BASE.model as Partial<ModelConfig>).embodiments;
 
-function preset(name: string, over: Partial<Omit<TrainConfig, 'model'>>, model: Partial<ModelConfig> = {}): TrainConfig {
-  return { ...structuredClone(BASE), ...over, preset: name, model: { ...structuredClone(BASE.model), ...model } };
+function preset(
+  name: string,
+  over: Partial<Omit<TrainConfig, 'model'>>,
+  model: Partial<ModelConfig> = {},
+): TrainConfig {
+  return {
+    ...structuredClone(BASE),
+    ...over,
+    preset: name,
+    model: { ...structuredClone(BASE.model), ...model },
+  };
 }
 
 /** The named presets. `demo` trains in minutes on 2 CPU cores. */
@@ -86,7 +95,15 @@ export const PRESETS: Record<string, TrainConfig> = {
   quick: preset('quick', { out: 'runs/quick', steps: 400, warmupSteps: 40, saveEvery: 200 }),
   tiny: preset(
     'tiny',
-    { out: 'runs/tiny', steps: 200, batchSize: 8, warmupSteps: 10, saveEvery: 100, logEvery: 5, augment: false },
+    {
+      out: 'runs/tiny',
+      steps: 200,
+      batchSize: 8,
+      warmupSteps: 10,
+      saveEvery: 100,
+      logEvery: 5,
+      augment: false,
+    },
     {
       imageSize: 32,
       visionChannels: [8, 16],
@@ -104,7 +121,14 @@ export const PRESETS: Record<string, TrainConfig> = {
   base: preset(
     'base',
     { out: 'runs/base', steps: 20000, batchSize: 64 },
-    { dModel: 256, backboneLayers: 6, heads: 8, expertDim: 192, expertLayers: 6, visionChannels: [32, 64, 128] },
+    {
+      dModel: 256,
+      backboneLayers: 6,
+      heads: 8,
+      expertDim: 192,
+      expertLayers: 6,
+      visionChannels: [32, 64, 128],
+    },
   ),
 };
 
@@ -163,7 +187,8 @@ const FLOAT_KEYS = new Set(['lr', 'minLrRatio', 'weightDecay', 'gradClip', 'emaD
 
 function parseLike(key: string, current: unknown, raw: string): unknown {
   const field = `--${key}`;
-  if (ENUMS[key] && !ENUMS[key].includes(raw)) throw new ValidationError(field, raw, `one of ${ENUMS[key].join(', ')}`);
+  if (ENUMS[key] && !ENUMS[key].includes(raw))
+    throw new ValidationError(field, raw, `one of ${ENUMS[key].join(', ')}`);
   if (typeof current === 'number') {
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n)) throw new ValidationError(field, raw, 'a number');

@@ -13,17 +13,26 @@ export async function loadSources(
   o: { imageSize: number; maxEpisodes?: number; progress?: boolean },
 ): Promise<EpisodeSource> {
   const refs = parseDatasets(spec);
-  if (refs.length === 0) throw new ValidationError('--datasets', spec, 'at least one dataset directory (dir[:weight],…)');
+  if (refs.length === 0)
+    throw new ValidationError('--datasets', spec, 'at least one dataset directory (dir[:weight],…)');
   const episodes: Episode[] = [];
   const embodiments: Record<string, EmbodimentInfo> = {};
   for (const r of refs) {
-    const d = await loadDatasetEpisodes(r.path, { imageSize: o.imageSize, maxEpisodes: o.maxEpisodes, progress: o.progress });
+    const d = await loadDatasetEpisodes(r.path, {
+      imageSize: o.imageSize,
+      maxEpisodes: o.maxEpisodes,
+      progress: o.progress,
+    });
     const frames = d.episodes.reduce((a, e) => a + e.state.length, 0);
     // weight = share of samples relative to the dataset's frames: normalize per dataset
     for (const e of d.episodes) e.weight = (r.weight * 1000) / Math.max(1, frames);
     const prev = embodiments[d.embodiment];
     if (prev && (prev.stateDim !== d.info.stateDim || prev.actionDim !== d.info.actionDim))
-      throw new ValidationError(`${r.path} (robot_type ${d.embodiment})`, d.info, `the same widths as earlier datasets of that body`);
+      throw new ValidationError(
+        `${r.path} (robot_type ${d.embodiment})`,
+        d.info,
+        `the same widths as earlier datasets of that body`,
+      );
     embodiments[d.embodiment] = d.info;
     episodes.push(...d.episodes);
   }

@@ -9,7 +9,12 @@ import { applyOverrides, getPreset } from './presets.ts';
 import { train } from './trainer.ts';
 
 function setup(out: string, steps: number) {
-  const cfg = applyOverrides(getPreset('tiny'), { out, steps: String(steps), saveEvery: '4', emaDecay: '0.9' });
+  const cfg = applyOverrides(getPreset('tiny'), {
+    out,
+    steps: String(steps),
+    saveEvery: '4',
+    emaDecay: '0.9',
+  });
   const syn = syntheticEpisodes(['arm6'], { episodes: 2, length: 12, imageSize: cfg.model.imageSize });
   return { cfg, source: new EpisodeSource(syn.episodes, syn.embodiments) };
 }
@@ -28,9 +33,17 @@ describe('trainer', () => {
     expect(rest.losses.length).toBe(4);
     expect([...part.losses, ...rest.losses]).toEqual(full.losses);
 
-    for (const f of ['model.safetensors', 'config.json', 'norm_stats.json', 'tokenizer.json', 'train_state.safetensors'])
+    for (const f of [
+      'model.safetensors',
+      'config.json',
+      'norm_stats.json',
+      'tokenizer.json',
+      'train_state.safetensors',
+    ])
       expect(existsSync(join(full.checkpointDir, f)), f).toBe(true);
-    const lines = readFileSync(join(root, 'b', 'metrics.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(root, 'b', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.map((l) => JSON.parse(l).step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(existsSync(join(root, 'b', 'loss.png'))).toBe(true);
     const ck = loadCheckpoint(join(root, 'b'));

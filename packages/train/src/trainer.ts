@@ -101,7 +101,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   } else {
     modelCfg = { ...cfg.model, embodiments: o.source.embodiments } as ModelConfig;
     tokenizer = BpeTokenizer.train(corpusWith(o.source.tasks), modelCfg.vocabSize);
-    normStats = o.source.normStats;
+    normStats = o.source.normStats(modelCfg);
     manualSeed(cfg.seed);
     model = createModel(modelCfg);
     if (cfg.init) initFrom(model, cfg.init, log);
@@ -148,14 +148,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     await o.onCheckpoint?.(lastCkpt, step);
   };
   while (step < cfg.steps) {
-    const lr = sched(step);
+    // With a time limit the cosine follows whichever runs out first, steps or minutes, so a run
+    // cut by the clock still ends at the floor learning rate (such runs resume on step count only).
+    const timeFrac = cfg.timeLimitMin > 0 ? (performance.now() - t0) / (cfg.timeLimitMin * 60_000) : 0;
+    const lr = sched(Math.max(step, Math.round(timeFrac * cfg.steps)));
     opt.lr = lr;
     const raw = o.source.batch(step, cfg.batchSize, cfg.seed, modelCfg.horizon);
     const arr = processor.collate(raw);
-    if (cfg.augment) augmentBatch(arr, modelCfg.imageSize, modelCfg.maxCameras, Rng.derive(cfg.seed, step, 23));
+    if (cfg.augment) augmentBatch(arr, modelCfg.imageSize, Rng.derive(cfg.seed, step, 23));
     const { loss, gradNorm } = scope(() => {
       const tb = toTensorBatch(arr, modelCfg);
-      const l = model.computeLoss(tb, Rng.derive(cfg.seed, step, 5), new Generator(cfg.seed * 1_000_003 + step));
+      const l = model.computeLoss(
+        tb,
+        Rng.derive(cfg.seed, step, 5),
+        new Generator(cfg.seed * 1_000_003 + step),
+      );
       l.backward();
       const gn = clipGradNorm(
         trainable.map(([, p]) => p),
@@ -185,7 +192,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step}: loss=${loss}`);
     if (step % cfg.logEvery === 0) log.debug('step', { ...rec });
     const stopNow = o.stopAfter !== undefined && losses.length >= o.stopAfter;
-    if (step % cfg.saveEvery === 0 || step === cfg.steps || stopNow || performance.now() > deadline) await save();
+    if (step % cfg.saveEvery === 0 || step === cfg.steps || stopNow || performance.now() > deadline)
+      await save();
     if (stopNow) break;
     if (performance.now() > deadline) {
       log.info('time limit reached', { step, minutes: cfg.timeLimitMin });
@@ -269,7 +277,9 @@ function flattenOptimizerState(opt: optim.AdamW): { tensors: Record<string, Tens
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}.${i}`));
     if (v && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, walk(x, path ? `${path}.${k}` : k)]));
+      return Object.fromEntries(
+        Object.entries(v as object).map(([k, x]) => [k, walk(x, path ? `${path}.${k}` : k)]),
+      );
     return v;
   };
   const meta = JSON.stringify(walk(sd, ''));
@@ -282,7 +292,8 @@ function restoreTrainState(dir: string, model: VlaModel, opt: optim.AdamW, ema: 
   for (const [k, t] of Object.entries(tensors)) if (k.startsWith('param.')) params[k.slice(6)] = t;
   model.loadStateDict(params, { strict: true });
   const unflatten = (v: unknown): unknown => {
-    if (v && typeof v === 'object' && '__tensor' in (v as object)) return tensors[(v as { __tensor: string }).__tensor];
+    if (v && typeof v === 'object' && '__tensor' in (v as object))
+      return tensors[(v as { __tensor: string }).__tensor];
     if (Array.isArray(v)) return v.map(unflatten);
     if (v && typeof v === 'object')
       return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, unflatten(x)]));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RobofmError, logger } from '@robofm/core';
@@ -13,11 +13,13 @@ interface DemoSuite {
   embodiment: string;
   episodes: number;
   quickEpisodes: number;
+  /** Fraction of --eval-episodes run for this suite (bimanual episodes are long). */
+  evalShare: number;
 }
 
 const SUITES: DemoSuite[] = [
-  { task: 'pick_place', embodiment: 'arm6', episodes: 120, quickEpisodes: 16 },
-  { task: 'handover', embodiment: 'bimanual', episodes: 60, quickEpisodes: 8 },
+  { task: 'pick_place', embodiment: 'arm6', episodes: 150, quickEpisodes: 16, evalShare: 1 },
+  { task: 'handover', embodiment: 'bimanual', episodes: 30, quickEpisodes: 4, evalShare: 0.5 },
 ];
 
 interface SuiteResult {
@@ -30,7 +32,10 @@ interface SuiteResult {
 /** Runs `robofm <args>` as a child process; resolves with its stdout (stderr passes through). */
 function robofm(args: string[]): Promise<string> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [ROBOFM_BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const p = spawn(process.execPath, [ROBOFM_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -39,9 +44,62 @@ function robofm(args: string[]): Promise<string> {
     p.on('close', (code) =>
       code === 0
         ? res(out)
-        : rej(new RobofmError('demo_step_failed', `robofm ${args.join(' ')} exited with ${code}: ${out.slice(-500)}`)),
+        : rej(
+            new RobofmError(
+              'demo_step_failed',
+              `robofm ${args.join(' ')} exited with ${code}: ${out.slice(-500)}`,
+            ),
+          ),
     );
   });
+}
+
+function episodesIn(dir: string): number {
+  const p = join(dir, 'meta', 'info.json');
+  if (!existsSync(p)) return 0;
+  return Number((JSON.parse(readFileSync(p, 'utf8')) as { total_episodes?: number }).total_episodes ?? 0);
+}
+
+/**
+ * Appends expert episodes to `dir` until it holds `n`. A training scene the task generator cannot
+ * lay out stops `sim collect`; the episodes before it are kept, and collection resumes one scene
+ * seed further on (at most 20 such skips).
+ */
+async function collect(s: DemoSuite, n: number, dir: string): Promise<void> {
+  let seed = episodesIn(dir);
+  for (let skips = 0; ; skips++) {
+    const before = episodesIn(dir);
+    if (before >= n) return;
+    try {
+      await robofm([
+        'sim',
+        'collect',
+        '--embodiment',
+        s.embodiment,
+        '--task',
+        s.task,
+        '--episodes',
+        String(n - before),
+        '--quality',
+        'expert',
+        '--scene-seeds',
+        'train',
+        '--seed-start',
+        String(seed),
+        '--out',
+        dir,
+      ]);
+      return;
+    } catch (e) {
+      if (skips >= 20) throw e;
+      const after = episodesIn(dir);
+      logger.warn('collection stopped early; skipping one scene seed', {
+        seed: seed + after - before,
+        error: String(e).slice(0, 200),
+      });
+      seed += after - before + 1;
+    }
+  }
 }
 
 function lastJsonLine<T>(out: string): T {
@@ -71,14 +129,16 @@ async function evaluate(
       '--suite',
       name,
       '--episodes',
-      String(episodes),
+      String(Math.max(2, Math.round(episodes * s.evalShare))),
       '--workers',
       String(workers),
       '--json',
       '--out',
       dir,
     ]);
-    const j = lastJsonLine<{ suites: Record<string, { episodes: number; success: number; ci95: [number, number] }> }>(out);
+    const j = lastJsonLine<{
+      suites: Record<string, { episodes: number; success: number; ci95: [number, number] }>;
+    }>(out);
     const r = j.suites[name] ?? Object.values(j.suites)[0];
     results.push({ suite: name, episodes: r.episodes, success: r.success, ci95: r.ci95 });
   }
@@ -90,7 +150,9 @@ function table(results: SuiteResult[]): string {
     (r) =>
       `${r.suite.padEnd(24)} ${String(r.episodes).padStart(8)} ${(r.success * 100).toFixed(1).padStart(8)}%  [${(r.ci95[0] * 100).toFixed(1)}, ${(r.ci95[1] * 100).toFixed(1)}]`,
   );
-  return [`${'suite'.padEnd(24)} ${'episodes'.padStart(8)} ${'success'.padStart(9)}  95% CI`, ...rows].join('\n');
+  return [`${'suite'.padEnd(24)} ${'episodes'.padStart(8)} ${'success'.padStart(9)}  95% CI`, ...rows].join(
+    '\n',
+  );
 }
 
 function htmlReport(o: {
@@ -105,7 +167,9 @@ function htmlReport(o: {
   const rows = o.results
     .map((r) => {
       const evalDir = join(o.dir, 'eval', r.suite.replace('/', '-'));
-      const htmls = existsSync(join(evalDir, 'report.html')) ? `<a href="${esc(relative(o.dir, join(evalDir, 'report.html')))}">report, videos</a>` : '';
+      const htmls = existsSync(join(evalDir, 'report.html'))
+        ? `<a href="${esc(relative(o.dir, join(evalDir, 'report.html')))}">report, videos</a>`
+        : '';
       return `<tr><td>${esc(r.suite)}</td><td>${r.episodes}</td><td>${(r.success * 100).toFixed(1)}%</td><td>[${(r.ci95[0] * 100).toFixed(1)}, ${(r.ci95[1] * 100).toFixed(1)}]</td><td>${htmls}</td></tr>`;
     })
     .join('\n');
@@ -135,7 +199,7 @@ export const demoCommand: Command = {
     '--pretrained: skip collection and training; evaluate the checkpoint shipped in the repo.',
   ].join('\n'),
   options: {
-    out: { type: 'string', help: 'output directory', default: 'runs/demo' },
+    out: { type: 'string', help: 'output directory', default: '.robofm/demo' },
     quick: { type: 'boolean', help: 'small and fast (≤ 5 min)' },
     pretrained: { type: 'boolean', help: 'evaluate the shipped demo checkpoint only' },
     'eval-episodes': { type: 'number', help: 'held-out episodes per suite (default 50, quick 10)' },
@@ -160,31 +224,25 @@ export const demoCommand: Command = {
       const { demoCheckpointDir } = await import('@robofm/policy');
       checkpoint = demoCheckpointDir();
       if (!existsSync(join(checkpoint, 'config.json')))
-        throw new RobofmError('checkpoint_missing', `the shipped demo checkpoint ${checkpoint} is missing; run robofm demo to train one`);
+        throw new RobofmError(
+          'checkpoint_missing',
+          `the shipped demo checkpoint ${checkpoint} is missing; run robofm demo to train one`,
+        );
     } else {
       const datasets: string[] = [];
       for (const s of SUITES) {
         const n = quick ? s.quickEpisodes : s.episodes;
         const dir = join(out, 'data', `${s.embodiment}-${s.task}-${n}`);
-        if (!existsSync(join(dir, 'meta', 'info.json'))) {
-          log.info('collecting expert demonstrations', { task: s.task, embodiment: s.embodiment, episodes: n });
-          await robofm([
-            'sim',
-            'collect',
-            '--embodiment',
-            s.embodiment,
-            '--task',
-            s.task,
-            '--episodes',
-            String(n),
-            '--quality',
-            'expert',
-            '--scene-seeds',
-            'train',
-            '--out',
-            dir,
-          ]);
-        } else log.info('reusing collected dataset', { dir });
+        const have = episodesIn(dir);
+        if (have < n) {
+          log.info('collecting expert demonstrations', {
+            task: s.task,
+            embodiment: s.embodiment,
+            episodes: n,
+            have,
+          });
+          await collect(s, n, dir);
+        } else log.info('reusing collected dataset', { dir, episodes: have });
         datasets.push(dir);
       }
       const { applyOverrides, getPreset, loadSources, train } = await import('@robofm/train');
@@ -204,7 +262,9 @@ export const demoCommand: Command = {
     const summary = {
       checkpoint,
       minutes: (performance.now() - t0) / 60000,
-      suites: Object.fromEntries(results.map((r) => [r.suite, { episodes: r.episodes, success: r.success, ci95: r.ci95 }])),
+      suites: Object.fromEntries(
+        results.map((r) => [r.suite, { episodes: r.episodes, success: r.success, ci95: r.ci95 }]),
+      ),
     };
     writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -214,7 +274,16 @@ export const demoCommand: Command = {
 
 /** Copies the inference files of a checkpoint (not train_state) to the shipped demo location. */
 function shipCheckpoint(dir: string): void {
-  const dest = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'policy', 'checkpoints', 'demo');
+  const dest = resolve(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    '..',
+    'policy',
+    'checkpoints',
+    'demo',
+  );
   mkdirSync(dest, { recursive: true });
-  for (const f of ['model.safetensors', 'config.json', 'norm_stats.json', 'tokenizer.json']) copyFileSync(join(dir, f), join(dest, f));
+  for (const f of ['model.safetensors', 'config.json', 'norm_stats.json', 'tokenizer.json'])
+    copyFileSync(join(dir, f), join(dest, f));
 }

@@ -31,7 +31,8 @@ export const trainCommand: Command = {
       return 0;
     }
     const cfg = applyOverrides(getPreset(String(options.preset)), extra);
-    if (!cfg.datasets) throw new ValidationError('--datasets', cfg.datasets, 'dir[:weight],… of LeRobot datasets');
+    if (!cfg.datasets)
+      throw new ValidationError('--datasets', cfg.datasets, 'dir[:weight],… of LeRobot datasets');
     const maxEp = options['max-episodes'] as number | undefined;
     const source = await loadSources(cfg.datasets, { imageSize: cfg.model.imageSize, maxEpisodes: maxEp });
     logger.info('training', {

@@ -19,6 +19,13 @@ export interface ArmConfig {
   graspOffset: Vec3;
   /** Max object width (m) the open gripper takes. */
   maxWidth: number;
+  /**
+   * One-jaw grippers: the object goes against the fixed jaw, whose inner face is at this site-frame
+   * y; the object centre is then offset by its half width (plus clearance) toward the moving jaw.
+   */
+  fixedJaw?: number;
+  /** Lowest the site may go above the surface under the object (jaw tips below the site). */
+  minAboveSurface: number;
 }
 
 export interface BodyConfig {
@@ -41,7 +48,7 @@ export function bodyConfig(spec: EmbodimentSpec): BodyConfig {
     j.kind === 'base_x' || j.kind === 'base_y' || j.kind === 'base_yaw'
       ? 1e4
       : j.name === 'torso_yaw'
-        ? 1e4
+        ? 2
         : j.name === 'torso_height'
           ? 3
           : 1,
@@ -56,19 +63,42 @@ export function bodyConfig(spec: EmbodimentSpec): BodyConfig {
     rotAxes: [0, 1, 2],
     graspOffset: [0, 0, 0],
     maxWidth: 0.075,
+    minAboveSurface: 0.004,
   });
   switch (spec.name) {
     case 'arm4':
       return {
-        arms: [{ site: 'ee', gripper: idx('gripper'), open: 1.0, closed: 0, rotAxes: [2], graspOffset: [0, 0.023, 0], maxWidth: 0.045 }],
+        arms: [
+          {
+            site: 'ee',
+            gripper: idx('gripper'),
+            open: 1.0,
+            closed: 0,
+            rotAxes: [2],
+            graspOffset: [0, 0, 0],
+            maxWidth: 0.04,
+            fixedJaw: -0.004,
+            minAboveSurface: 0.015,
+          },
+        ],
         jointCost,
         base,
         rotWeight: 0.15,
       };
     case 'bimanual':
-      return { arms: [parallel('ee_left', 'left_gripper', 'left'), parallel('ee_right', 'right_gripper', 'right')], jointCost, base, rotWeight: 0.3 };
+      return {
+        arms: [parallel('ee_left', 'left_gripper', 'left'), parallel('ee_right', 'right_gripper', 'right')],
+        jointCost,
+        base,
+        rotWeight: 0.3,
+      };
     case 'humanoid':
-      return { arms: [parallel('ee_right', 'right_gripper', 'right'), parallel('ee_left', 'left_gripper', 'left')], jointCost, base, rotWeight: 0.3 };
+      return {
+        arms: [parallel('ee_right', 'right_gripper', 'right'), parallel('ee_left', 'left_gripper', 'left')],
+        jointCost,
+        base,
+        rotWeight: 0.3,
+      };
     default:
       return { arms: [parallel('ee', 'gripper')], jointCost, base, rotWeight: 0.3 };
   }

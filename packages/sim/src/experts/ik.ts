@@ -13,7 +13,8 @@ export function dlsStep(
   lambda: number,
   jointCost?: ArrayLike<number>,
 ): Float64Array {
-  if (jac.length !== m * n) throw new RangeError(`dlsStep: jac has ${jac.length} entries, expected ${m}x${n}`);
+  if (jac.length !== m * n)
+    throw new RangeError(`dlsStep: jac has ${jac.length} entries, expected ${m}x${n}`);
   const winv = new Float64Array(n);
   for (let j = 0; j < n; j++) winv[j] = jointCost ? 1 / jointCost[j] : 1;
   // A = J W⁻¹ Jᵀ + λ² I   [m, m]
@@ -65,7 +66,11 @@ export function solveSpd(a: Float64Array, b: Float64Array, m: number): Float64Ar
  * (row-major 3×3, columns are axes): ½ Σᵢ cur[:,i] × des[:,i]. With `axes` only those columns
  * are matched (e.g. [2]: just the approach axis, for arms that cannot control yaw).
  */
-export function rotationError(cur: ArrayLike<number>, des: ArrayLike<number>, axes: number[] = [0, 1, 2]): [number, number, number] {
+export function rotationError(
+  cur: ArrayLike<number>,
+  des: ArrayLike<number>,
+  axes: number[] = [0, 1, 2],
+): [number, number, number] {
   const e: [number, number, number] = [0, 0, 0];
   for (const i of axes) {
     const a = [cur[i], cur[3 + i], cur[6 + i]];

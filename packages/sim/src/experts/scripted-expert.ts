@@ -4,7 +4,19 @@ import type { SimWorld } from '../task.ts';
 import { checkGoal } from '../tasks/goals.ts';
 import type { SuiteState } from '../tasks/suite-state.ts';
 import { MotionController } from './motion.ts';
-import { type Quality, type Skill, type SkillCtx, carryAndRelease, gripAt, hold, isHeldBy, moveArm, pick, releasePoint, sec } from './skills.ts';
+import {
+  type Quality,
+  type Skill,
+  type SkillCtx,
+  carryAndRelease,
+  gripAt,
+  hold,
+  isHeldBy,
+  moveArm,
+  pick,
+  releasePoint,
+  sec,
+} from './skills.ts';
 import { taskSkill } from './task-skills.ts';
 
 export const QUALITIES = ['expert', 'noisy', 'failing'] as const;
@@ -44,7 +56,15 @@ export class ScriptedExpert {
     this.noiseRng = rng.fork();
     const failModes = ['wrong_object', 'drop', 'timeout'] as const;
     const failMode = quality === 'failing' ? rng.choice(failModes) : undefined;
-    this.ctx = { world, state, motion: this.motion, rng, quality, failMode, speedScale: failMode === 'timeout' ? 0.12 : 1 };
+    this.ctx = {
+      world,
+      state,
+      motion: this.motion,
+      rng,
+      quality,
+      failMode,
+      speedScale: failMode === 'timeout' ? 0.12 : 1,
+    };
     this.plan = taskSkill(this.ctx);
   }
 
@@ -81,7 +101,11 @@ export function* placeGoals(x: SkillCtx, chooseArm: (object: string) => number =
     const others = world.scene.objects.filter((o) => !targets.has(o.name) && o.name !== 'phone');
     if (others.length) {
       const o = x.rng.choice(others);
-      goals = goals.map((g) => (g.dest.kind === 'aside' ? g : { ...g, object: o.name, objectWords: `${o.tags?.color ?? ''} ${o.tags?.kind ?? 'object'}` }));
+      goals = goals.map((g) =>
+        g.dest.kind === 'aside'
+          ? g
+          : { ...g, object: o.name, objectWords: `${o.tags?.color ?? ''} ${o.tags?.kind ?? 'object'}` },
+      );
     } else x.failMode = 'drop';
   }
   let aside = 0;
@@ -112,15 +136,27 @@ export function* placeGoals(x: SkillCtx, chooseArm: (object: string) => number =
         const yaw = x.motion.eeYaw(a);
         const c = world.objectPose(g.object).pos;
         const siteZ = dup.restZ + 0.003 + (e[2] - c[2]);
-        yield* moveArm(x, a, [e[0], e[1], siteZ], yaw, 0, `put the extra ${words} back`, { tol: 0.006, speed: 0.12, maxSec: 3 });
+        yield* moveArm(x, a, [e[0], e[1], siteZ], yaw, 0, `put the extra ${words} back`, {
+          tol: 0.006,
+          speed: 0.12,
+          maxSec: 3,
+        });
         yield* gripAt(x, a, x.motion.ee(a), yaw, 1, `put the extra ${words} back`, 0.4);
         const e2 = x.motion.ee(a);
-        yield* moveArm(x, a, [e2[0], e2[1], e2[2] + 0.08], yaw, 1, `put the extra ${words} back`, { tol: 0.02, maxSec: 2 });
+        yield* moveArm(x, a, [e2[0], e2[1], e2[2] + 0.08], yaw, 1, `put the extra ${words} back`, {
+          tol: 0.02,
+          maxSec: 2,
+        });
         continue;
       }
-      const rel = releasePoint(x, g.object, g.dest, aside);
+      const rel = releasePoint(x, g.object, g.dest, aside, a);
       const destWords = g.object === 'phone' ? 'the table' : g.destWords;
-      const moveLabel = g.dest.kind === 'aside' ? (g.object === 'phone' ? 'move the phone out of the bin' : `put the extra ${words} back`) : `move to the ${destWords}`;
+      const moveLabel =
+        g.dest.kind === 'aside'
+          ? g.object === 'phone'
+            ? 'move the phone out of the bin'
+            : `put the extra ${words} back`
+          : `move to the ${destWords}`;
       const relLabel =
         g.dest.kind === 'bin' && g.dest.bin === 'reject'
           ? `put the damaged ${words} in the reject bin`
@@ -165,7 +201,12 @@ export class ExpertPolicy implements Policy {
       id: `scripted-expert-${quality}`,
       actionHorizon: 1,
       embodiments: {
-        [spec.name]: { stateDim: spec.stateNames.length, actionDim: spec.actionNames.length, cameras: spec.cameras, controlHz: spec.controlHz },
+        [spec.name]: {
+          stateDim: spec.stateNames.length,
+          actionDim: spec.actionNames.length,
+          cameras: spec.cameras,
+          controlHz: spec.controlHz,
+        },
       },
       extra: { privileged: true, quality },
     };
@@ -179,6 +220,12 @@ export class ExpertPolicy implements Policy {
   async infer(_obs: Observation): Promise<ActionChunk> {
     const t0 = performance.now();
     const s = this.expert.act();
-    return { actions: s.action, horizon: 1, actionDim: s.action.length, subtask: s.subtask, timing: { inferMs: performance.now() - t0 } };
+    return {
+      actions: s.action,
+      horizon: 1,
+      actionDim: s.action.length,
+      subtask: s.subtask,
+      timing: { inferMs: performance.now() - t0 },
+    };
   }
 }

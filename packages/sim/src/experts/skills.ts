@@ -2,6 +2,7 @@ import type { Rng } from '../rng.ts';
 import type { Vec3 } from '../scene.ts';
 import type { SimWorld } from '../task.ts';
 import { BIN_WALL_H } from '../tasks/scene-kit.ts';
+import { binOf } from '../tasks/goals.ts';
 import type { SuiteState } from '../tasks/suite-state.ts';
 import { restingHalfHeight } from '../tasks/vocab.ts';
 import type { ArmCommand, Command, MotionController } from './motion.ts';
@@ -64,7 +65,15 @@ export function* hold(x: SkillCtx, a: number, steps: number, label: string, grip
 }
 
 /** Gripper state change in place: open/close arm `a` while keeping the hand at `pos`. */
-export function* gripAt(x: SkillCtx, a: number, pos: Vec3, yaw: number, grip: number, label: string, s = 0.45): Skill<void> {
+export function* gripAt(
+  x: SkillCtx,
+  a: number,
+  pos: Vec3,
+  yaw: number,
+  grip: number,
+  label: string,
+  s = 0.45,
+): Skill<void> {
   for (let i = 0; i < sec(x, s); i++) yield { arms: armCmds(x, a, { pos, yaw, grip }), label };
 }
 
@@ -110,9 +119,28 @@ export function graspYaw(x: SkillCtx, name: string, prefer: number, avoidDir?: n
   return best;
 }
 
-/** Site position that puts an object centre at `c` in the grasp (offset for one-jaw grippers). */
-export function siteFor(x: SkillCtx, a: number, c: Vec3, yaw: number): Vec3 {
-  const off = x.motion.cfg.arms[a].graspOffset;
+/** Height of the object centre above the site while grasped (the site sits this far below it). */
+export function graspDz(x: SkillCtx, a: number, name: string): number {
+  const h = halfHeight(x, name);
+  return Math.min(graspDepth(h), h - x.motion.cfg.arms[a].minAboveSurface);
+}
+
+/** Site position that puts object `name` (centre `c`) in the grasp (offset for one-jaw grippers). */
+export function siteFor(x: SkillCtx, a: number, c: Vec3, yaw: number, name?: string): Vec3 {
+  const arm = x.motion.cfg.arms[a];
+  let off = arm.graspOffset;
+  if (arm.fixedJaw !== undefined && name) {
+    const o = x.world.scene.objects.find((q) => q.name === name);
+    const siteYaw = x.motion.eeYaw(a);
+    let hw = 0.02;
+    if (o?.shape.type === 'box') {
+      const m = x.world.objectPose(name).mat;
+      const phi = Math.atan2(m[3], m[0]) - siteYaw;
+      hw = Math.abs(o.shape.halfSize[0] * Math.sin(phi)) + Math.abs(o.shape.halfSize[1] * Math.cos(phi));
+    } else if (o) hw = o.shape.type === 'sphere' ? o.shape.radius : o.shape.radius;
+    off = [0, arm.fixedJaw + hw + 0.003, 0];
+    yaw = siteYaw;
+  }
   const cy = Math.cos(yaw);
   const sy = Math.sin(yaw);
   return [c[0] - (cy * off[0] - sy * off[1]), c[1] - (sy * off[0] + cy * off[1]), c[2] - off[2]];
@@ -132,24 +160,40 @@ const SAFE = 0.16; // carry height above the table top (m)
  * Picks `name` with arm `a`: above → down (tracking the object) → close → lift. Returns true when
  * the object is held after lift-off.
  */
-export function* pick(x: SkillCtx, a: number, name: string, words: string, opts: { avoidDir?: number } = {}): Skill {
+export function* pick(
+  x: SkillCtx,
+  a: number,
+  name: string,
+  words: string,
+  opts: { avoidDir?: number; yaw?: number; along?: number; label?: string } = {},
+): Skill {
   const table = x.state.tableHeight;
   const h = halfHeight(x, name);
   const base = x.world.embodiment.name;
   const prefer = naturalYaw(x, a, x.world.objectPose(name).pos, base);
-  const yaw = graspYaw(x, name, prefer, opts.avoidDir);
+  const yaw = opts.yaw ?? graspYaw(x, name, prefer, opts.avoidDir);
+  const grasped = (): Vec3 => {
+    const pose = x.world.objectPose(name);
+    const k = opts.along ?? 0;
+    return [pose.pos[0] + pose.mat[0] * k, pose.pos[1] + pose.mat[3] * k, pose.pos[2]];
+  };
   const above = (): Vec3 => {
-    const c = x.world.objectPose(name).pos;
-    const s = siteFor(x, a, c, yaw);
+    const c = grasped();
+    const s = siteFor(x, a, c, yaw, name);
     return [s[0], s[1], Math.max(c[2] + h + 0.09, table + 0.13)];
   };
-  if (!(yield* moveArm(x, a, above, yaw, 1, `reach for the ${words}`, { tol: 0.02, speed: 0.35 }))) return false;
+  if (!(yield* moveArm(x, a, above, yaw, 1, `reach for the ${words}`, { tol: 0.02, speed: 0.35 })))
+    return false;
   const down = (): Vec3 => {
-    const c = x.world.objectPose(name).pos;
-    const s = siteFor(x, a, c, yaw);
-    return [s[0], s[1], c[2] - graspDepth(h)];
+    const c = grasped();
+    const s = siteFor(x, a, c, yaw, name);
+    return [s[0], s[1], c[2] - graspDz(x, a, name)];
   };
-  const ok = yield* moveArm(x, a, down, yaw, 1, `reach for the ${words}`, { tol: 0.008, speed: 0.15, maxSec: 4 });
+  const ok = yield* moveArm(x, a, down, yaw, 1, `reach for the ${words}`, {
+    tol: 0.008,
+    speed: 0.15,
+    maxSec: 4,
+  });
   const d = down();
   const e = x.motion.ee(a);
   if (!ok || Math.hypot(d[0] - e[0], d[1] - e[1]) > 0.012) {
@@ -157,7 +201,7 @@ export function* pick(x: SkillCtx, a: number, name: string, words: string, opts:
     yield* moveArm(x, a, [e[0], e[1], e[2] + 0.06], yaw, 1, `reach for the ${words}`, { tol: 0.02 });
     return false;
   }
-  yield* gripAt(x, a, d, yaw, 0, `grasp the ${words}`);
+  yield* gripAt(x, a, d, yaw, 0, opts.label ?? `grasp the ${words}`);
   if (x.quality === 'noisy' && x.rng.next() < 0.25) {
     yield* gripAt(x, a, d, yaw, 1, `re-grasp the ${words}`, 0.3);
     yield* gripAt(x, a, d, yaw, 0, `re-grasp the ${words}`);
@@ -167,12 +211,11 @@ export function* pick(x: SkillCtx, a: number, name: string, words: string, opts:
   return isHeldBy(x, a, name);
 }
 
-/** Natural grasp yaw for a position: along the radial direction from the arm's base. */
-export function naturalYaw(x: SkillCtx, a: number, p: Vec3, _body: string): number {
+/** Natural grasp yaw for a position: radial from a fixed arm's base, else the hand's current yaw. */
+export function naturalYaw(x: SkillCtx, a: number, p: Vec3, body: string): number {
+  if (body !== 'arm6' && body !== 'arm4') return x.motion.eeYaw(a);
   const base = x.world.scene.robotBase?.pos ?? [0, 0, 0];
-  const e = x.motion.ee(a);
-  const dir = Math.atan2(p[1] - base[1], p[0] - base[0]);
-  return Number.isFinite(dir) && Math.hypot(p[0] - base[0], p[1] - base[1]) > 0.05 ? dir : x.motion.eeYaw(a) + 0 * e[0];
+  return Math.atan2(p[1] - base[1], p[0] - base[0]);
 }
 
 /**
@@ -208,24 +251,57 @@ export function* carryAndRelease(
         yield* gripAt(x, a, e, yaw, 1, releaseLabel);
         return true;
       }
-      yield { arms: x.motion.cfg.arms.map((_, k) => (k === a ? { pos: goal, yaw, grip: 0, speed: speed * x.speedScale } : null)), label };
+      yield {
+        arms: x.motion.cfg.arms.map((_, k) =>
+          k === a ? { pos: goal, yaw, grip: 0, speed: speed * x.speedScale } : null,
+        ),
+        label,
+      };
     }
   }
   yield* gripAt(x, a, release, yaw, 1, releaseLabel, 0.35);
   const e = x.motion.ee(a);
-  yield* moveArm(x, a, [e[0], e[1], Math.max(e[2] + 0.08, table + SAFE - 0.04)], yaw, 1, 'move up', { tol: 0.02, maxSec: 2 });
+  yield* moveArm(x, a, [e[0], e[1], Math.max(e[2] + 0.08, table + SAFE - 0.04)], yaw, 1, 'move up', {
+    tol: 0.02,
+    maxSec: 2,
+  });
   return true;
 }
 
 /** Where to open the gripper for each kind of destination (site position). */
-export function releasePoint(x: SkillCtx, name: string, dest: SuiteState['goals'][number]['dest'], asideIndex: number): Vec3 {
+export function releasePoint(
+  x: SkillCtx,
+  name: string,
+  dest: SuiteState['goals'][number]['dest'],
+  asideIndex: number,
+  a = 0,
+): Vec3 {
+  const p = releaseCentre(x, name, dest, asideIndex, a);
+  // The object may sit off-centre in the hand: shift by the actual hand-to-object offset.
+  const e = x.motion.ee(a);
+  const o = x.world.objectPose(name).pos;
+  if (Math.hypot(e[0] - o[0], e[1] - o[1]) < 0.05) return [p[0] + e[0] - o[0], p[1] + e[1] - o[1], p[2]];
+  return p;
+}
+
+function releaseCentre(
+  x: SkillCtx,
+  name: string,
+  dest: SuiteState['goals'][number]['dest'],
+  asideIndex: number,
+  a: number,
+): Vec3 {
   const table = x.state.tableHeight;
   const h = halfHeight(x, name);
-  const dd = graspDepth(h);
+  const dd = graspDz(x, a, name);
   switch (dest.kind) {
     case 'bin': {
       const f = x.world.scene.fixtures.find((f) => f.name === dest.bin)!;
-      return [f.pos[0], f.pos[1], f.pos[2] + BIN_WALL_H + 0.02 + h - dd];
+      // Spread several objects over the bin's quadrants instead of piling them up.
+      const inBin = x.world.scene.objects.filter((o) => o.name !== name && binOf(x.world, o.name) === dest.bin).length;
+      const k = Number(f.tags?.inner ?? 0.075) * 0.45;
+      const q = inBin === 0 ? [0, 0] : [[k, k], [-k, -k], [k, -k], [-k, k]][(inBin - 1) % 4];
+      return [f.pos[0] + q[0], f.pos[1] + q[1], f.pos[2] + BIN_WALL_H + 0.02 + h - dd];
     }
     case 'on': {
       const u = x.world.objectPose(dest.object).pos;

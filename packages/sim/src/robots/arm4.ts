@@ -32,25 +32,67 @@ export const arm4Robot: RobotDescription = {
                   name: 'forearm',
                   pos: [0, 0, 0.12],
                   joints: [{ name: 'elbow', type: 'hinge', axis: [0, 1, 0], armature: 0.004, damping: 0.04 }],
-                  geoms: [{ type: 'box', size: [0.07, 0.015, 0.014], pos: [0.07, 0, 0], rgba: WHITE, mass: 0.07 }],
+                  geoms: [
+                    { type: 'box', size: [0.07, 0.015, 0.014], pos: [0.07, 0, 0], rgba: WHITE, mass: 0.07 },
+                  ],
                   children: [
                     {
                       name: 'hand',
                       pos: [0.14, 0, 0],
-                      joints: [{ name: 'wrist', type: 'hinge', axis: [0, 1, 0], armature: 0.002, damping: 0.02 }],
+                      joints: [
+                        { name: 'wrist', type: 'hinge', axis: [0, 1, 0], armature: 0.002, damping: 0.02 },
+                      ],
                       geoms: [
-                        { type: 'box', size: [0.02, 0.022, 0.012], pos: [0, 0, -0.012], rgba: BLUE, mass: 0.05 },
+                        {
+                          type: 'box',
+                          size: [0.02, 0.022, 0.012],
+                          pos: [0, 0, -0.012],
+                          rgba: BLUE,
+                          mass: 0.05,
+                        },
                         // Fixed jaw.
-                        { type: 'box', size: [0.01, 0.005, 0.03], pos: [0, -0.009, -0.052], rgba: DARK, friction: 1.5, mass: 0.01 },
+                        {
+                          type: 'box',
+                          size: [0.01, 0.005, 0.03],
+                          pos: [0, -0.009, -0.052],
+                          rgba: DARK,
+                          friction: 1.5,
+                          mass: 0.01,
+                        },
                       ],
                       sites: [{ name: 'ee', pos: [0, 0, -0.07] }],
-                      cameras: [{ name: 'wrist', pos: [0.045, 0, 0], target: [0, 0, -0.12], up: [1, 0, 0], fovy: 75 }],
+                      cameras: [
+                        {
+                          name: 'wrist',
+                          pos: [0.055, 0, 0.02],
+                          target: [-0.01, 0, -0.15],
+                          up: [1, 0, 0],
+                          fovy: 75,
+                        },
+                      ],
                       children: [
                         {
                           name: 'jaw',
                           pos: [0, 0.005, -0.022],
-                          joints: [{ name: 'gripper', type: 'hinge', axis: [1, 0, 0], armature: 0.002, damping: 0.02 }],
-                          geoms: [{ type: 'box', size: [0.01, 0.005, 0.03], pos: [0, 0.004, -0.03], rgba: GREY, friction: 1.5, mass: 0.01 }],
+                          joints: [
+                            {
+                              name: 'gripper',
+                              type: 'hinge',
+                              axis: [1, 0, 0],
+                              armature: 0.002,
+                              damping: 0.02,
+                            },
+                          ],
+                          geoms: [
+                            {
+                              type: 'box',
+                              size: [0.01, 0.005, 0.03],
+                              pos: [0, 0.004, -0.03],
+                              rgba: GREY,
+                              friction: 1.5,
+                              mass: 0.01,
+                            },
+                          ],
                         },
                       ],
                     },

@@ -13,7 +13,7 @@ export const arm6Robot: RobotDescription = {
       name: 'base',
       pos: [0, 0, 0],
       geoms: [{ type: 'cylinder', size: [0.08, 0.03], pos: [0, 0, 0.03], rgba: DARK, contact: false }],
-      cameras: [{ name: 'front', pos: [1.15, 0.55, 0.62], target: [0.42, 0, 0.02], fovy: 50 }],
+      cameras: [{ name: 'front', pos: [1.35, 0.75, 0.8], target: [0.3, 0, 0.12], fovy: 50 }],
       children: [chain.link],
     },
   ],

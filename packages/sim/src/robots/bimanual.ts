@@ -3,10 +3,13 @@ import type { LinkDescr, RobotDescription } from './description.ts';
 import { DARK, GREY, parallelHand } from './parts.ts';
 
 const BLACK: [number, number, number, number] = [0.1, 0.1, 0.11, 1];
-const HAND_FORWARD: Quat = [0.7071068, 0, -0.7071068, 0];
+const HAND_FORWARD: Quat = [Math.SQRT1_2, 0, -Math.SQRT1_2, 0];
 
 /** One ViperX-like arm: waist (z), shoulder (y), elbow (y), forearm roll (x), wrist angle (y), rotate (x). */
-function alohaArm(side: 'left' | 'right'): { link: LinkDescr; gripper: ReturnType<typeof parallelHand>['gripper'] } {
+function alohaArm(side: 'left' | 'right'): {
+  link: LinkDescr;
+  gripper: ReturnType<typeof parallelHand>['gripper'];
+} {
   const p = `${side}_`;
   const hand = parallelHand(p, {
     pos: [0.04, 0, 0],
@@ -43,20 +46,54 @@ function alohaArm(side: 'left' | 'right'): { link: LinkDescr; gripper: ReturnTyp
                   {
                     name: `${p}forearm_roll_link`,
                     pos: [0.12, 0, 0],
-                    joints: [{ name: `${p}forearm_roll`, type: 'hinge', axis: [1, 0, 0], armature: 0.02, damping: 0.2 }],
+                    joints: [
+                      {
+                        name: `${p}forearm_roll`,
+                        type: 'hinge',
+                        axis: [1, 0, 0],
+                        armature: 0.02,
+                        damping: 0.2,
+                      },
+                    ],
                     geoms: [{ type: 'capsule', fromto: [0, 0, 0, 0.15, 0, 0], size: [0.022], rgba: GREY }],
                     children: [
                       {
                         name: `${p}wrist_link`,
                         pos: [0.15, 0, 0],
-                        joints: [{ name: `${p}wrist_angle`, type: 'hinge', axis: [0, 1, 0], armature: 0.02, damping: 0.2 }],
-                        geoms: [{ type: 'capsule', fromto: [0, 0, 0, 0.05, 0, 0], size: [0.022], rgba: BLACK }],
+                        joints: [
+                          {
+                            name: `${p}wrist_angle`,
+                            type: 'hinge',
+                            axis: [0, 1, 0],
+                            armature: 0.02,
+                            damping: 0.2,
+                          },
+                        ],
+                        geoms: [
+                          { type: 'capsule', fromto: [0, 0, 0, 0.05, 0, 0], size: [0.022], rgba: BLACK },
+                        ],
                         children: [
                           {
                             name: `${p}wrist_rotate_link`,
                             pos: [0.05, 0, 0],
-                            joints: [{ name: `${p}wrist_rotate`, type: 'hinge', axis: [1, 0, 0], armature: 0.015, damping: 0.15 }],
-                            geoms: [{ type: 'cylinder', size: [0.024, 0.02], pos: [0.02, 0, 0], quat: [0.7071, 0, 0.7071, 0], rgba: DARK }],
+                            joints: [
+                              {
+                                name: `${p}wrist_rotate`,
+                                type: 'hinge',
+                                axis: [1, 0, 0],
+                                armature: 0.015,
+                                damping: 0.15,
+                              },
+                            ],
+                            geoms: [
+                              {
+                                type: 'cylinder',
+                                size: [0.024, 0.02],
+                                pos: [0.02, 0, 0],
+                                quat: [Math.SQRT1_2, 0, Math.SQRT1_2, 0],
+                                rgba: DARK,
+                              },
+                            ],
                             children: [hand.link],
                           },
                         ],
@@ -87,7 +124,7 @@ export const bimanualRobot: RobotDescription = {
       geoms: [{ type: 'box', size: [0.01, 0.01, 0.01], pos: [0, 0.6, 0.01], rgba: DARK, contact: false }],
       cameras: [
         { name: 'cam_high', pos: [0, -0.32, 0.72], target: [0, 0.02, 0], up: [0, 1, 0], fovy: 65 },
-        { name: 'cam_low', pos: [0, -0.5, 0.16], target: [0, 0.05, 0.04], fovy: 65 },
+        { name: 'cam_low', pos: [0, -0.38, 0.12], target: [0, 0.1, 0.02], fovy: 70 },
       ],
     },
     left.link,

@@ -109,13 +109,18 @@ export function validateRobot(robot: RobotDescription, spec: EmbodimentSpec): Ro
   walk(robot.links, (l) => {
     if (bodies.has(l.name)) throw new ValidationError(f(`links.${l.name}`), l.name, 'a unique link name');
     bodies.add(l.name);
-    if (l.geoms.length === 0) throw new ValidationError(f(`links.${l.name}.geoms`), l.geoms, 'at least one geom');
+    if (l.geoms.length === 0)
+      throw new ValidationError(f(`links.${l.name}.geoms`), l.geoms, 'at least one geom');
     for (const [i, g] of l.geoms.entries()) {
       const want = { box: 3, sphere: 1, capsule: 2, cylinder: 2 }[g.type];
       if (!g.fromto && (!g.size || g.size.length !== want || g.size.some((v) => !(v > 0))))
         throw new ValidationError(f(`links.${l.name}.geoms[${i}].size`), g.size, `${want} positive numbers`);
       if (g.fromto && g.type !== 'capsule' && g.type !== 'cylinder')
-        throw new ValidationError(f(`links.${l.name}.geoms[${i}].fromto`), g.fromto, 'only on capsules/cylinders');
+        throw new ValidationError(
+          f(`links.${l.name}.geoms[${i}].fromto`),
+          g.fromto,
+          'only on capsules/cylinders',
+        );
     }
     for (const j of l.joints ?? []) {
       if (joints.has(j.name)) throw new ValidationError(f(`joints.${j.name}`), j.name, 'a unique joint name');
@@ -133,7 +138,11 @@ export function validateRobot(robot: RobotDescription, spec: EmbodimentSpec): Ro
   const followers = new Set(robot.grippers.map((g) => g.follower).filter(Boolean) as string[]);
   for (const [name, j] of joints) {
     if (!specNames.has(name) && !internal.has(name) && !followers.has(name))
-      throw new ValidationError(f(`joints.${name}`), name, 'a spec joint, an internal joint or a gripper follower');
+      throw new ValidationError(
+        f(`joints.${name}`),
+        name,
+        'a spec joint, an internal joint or a gripper follower',
+      );
     if (!specNames.has(name) && !(j.range && j.range[0] < j.range[1]))
       throw new ValidationError(f(`joints.${name}.range`), j.range, '[lower, upper] with lower < upper');
   }

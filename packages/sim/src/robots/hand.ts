@@ -15,7 +15,7 @@ export const handRobot: RobotDescription = {
       name: 'rig',
       pos: [0, 0, 0],
       geoms: [{ type: 'box', size: [0.01, 0.01, 0.01], pos: [0, 0, 0.01], rgba: DARK, contact: false }],
-      cameras: [{ name: 'front', pos: [0.95, 0.5, 1.35], target: [0, 0, 0.78], fovy: 50 }],
+      cameras: [{ name: 'front', pos: [0.7, 0.4, 1.2], target: [-0.05, 0, 0.8], fovy: 50 }],
     },
     {
       name: 'hand_root',

@@ -12,20 +12,44 @@ function leg(side: 'l' | 'r'): LinkDescr {
   return {
     name: `thigh_${side}`,
     pos: [0, y, -HIP_DROP],
-    joints: [{ name: `hip_${side}`, type: 'hinge', axis: [0, 1, 0], range: [-2, 0.6], armature: 0.2, damping: 2 }],
+    joints: [
+      { name: `hip_${side}`, type: 'hinge', axis: [0, 1, 0], range: [-2, 0.6], armature: 0.2, damping: 2 },
+    ],
     geoms: [{ type: 'capsule', fromto: [0, 0, 0, 0, 0, -THIGH], size: [0.055], rgba: GREY, contact: false }],
     children: [
       {
         name: `shin_${side}`,
         pos: [0, 0, -THIGH],
-        joints: [{ name: `knee_${side}`, type: 'hinge', axis: [0, 1, 0], range: [0, 2.6], armature: 0.2, damping: 2 }],
-        geoms: [{ type: 'capsule', fromto: [0, 0, 0, 0, 0, -SHIN], size: [0.045], rgba: DARK, contact: false }],
+        joints: [
+          {
+            name: `knee_${side}`,
+            type: 'hinge',
+            axis: [0, 1, 0],
+            range: [0, 2.6],
+            armature: 0.2,
+            damping: 2,
+          },
+        ],
+        geoms: [
+          { type: 'capsule', fromto: [0, 0, 0, 0, 0, -SHIN], size: [0.045], rgba: DARK, contact: false },
+        ],
         children: [
           {
             name: `foot_${side}`,
             pos: [0, 0, -SHIN],
-            joints: [{ name: `ankle_${side}`, type: 'hinge', axis: [0, 1, 0], range: [-1.3, 1.3], armature: 0.1, damping: 1 }],
-            geoms: [{ type: 'box', size: [0.11, 0.05, 0.022], pos: [0.03, 0, -0.028], rgba: DARK, contact: false }],
+            joints: [
+              {
+                name: `ankle_${side}`,
+                type: 'hinge',
+                axis: [0, 1, 0],
+                range: [-1.3, 1.3],
+                armature: 0.1,
+                damping: 1,
+              },
+            ],
+            geoms: [
+              { type: 'box', size: [0.11, 0.05, 0.022], pos: [0.03, 0, -0.028], rgba: DARK, contact: false },
+            ],
           },
         ],
       },
@@ -33,7 +57,10 @@ function leg(side: 'l' | 'r'): LinkDescr {
   };
 }
 
-function arm(side: 'left' | 'right'): { link: LinkDescr; gripper: ReturnType<typeof parallelHand>['gripper'] } {
+function arm(side: 'left' | 'right'): {
+  link: LinkDescr;
+  gripper: ReturnType<typeof parallelHand>['gripper'];
+} {
   const p = `${side}_`;
   const s = side === 'left' ? 1 : -1;
   const hand = parallelHand(p, { pos: [0, 0, -0.05], eeSite: `ee_${side}` });
@@ -107,7 +134,7 @@ export const humanoidRobot: RobotDescription = {
         { name: 'torso_height', type: 'slide', axis: [0, 0, 1], damping: 20, armature: 2 },
         { name: 'torso_yaw', type: 'hinge', axis: [0, 0, 1], damping: 5, armature: 0.5 },
       ],
-      geoms: [{ type: 'box', size: [0.1, 0.15, 0.06], rgba: DARK, mass: 8 }],
+      geoms: [{ type: 'box', size: [0.1, 0.15, 0.06], rgba: DARK, mass: 8, contact: false }],
       children: [
         leg('l'),
         leg('r'),
@@ -115,7 +142,7 @@ export const humanoidRobot: RobotDescription = {
           name: 'torso',
           pos: [0, 0, 0.08],
           geoms: [
-            { type: 'box', size: [0.11, 0.17, 0.2], pos: [0, 0, 0.25], rgba: GREY, mass: 15 },
+            { type: 'box', size: [0.11, 0.17, 0.2], pos: [0, 0, 0.25], rgba: GREY, mass: 15, contact: false },
             { type: 'capsule', fromto: [0, 0, 0.45, 0, 0, 0.5], size: [0.04], rgba: DARK, contact: false },
             { type: 'sphere', size: [0.1], pos: [0, 0, 0.6], rgba: ORANGE, mass: 2, contact: false },
             { type: 'box', size: [0.02, 0.06, 0.025], pos: [0.09, 0, 0.62], rgba: DARK, contact: false },
@@ -139,7 +166,7 @@ export const humanoidRobot: RobotDescription = {
     right_wrist_pitch: 0.3,
     right_gripper: 0.04,
   },
-  defaultBase: { pos: [-0.72, 0, 0], yaw: 0 },
+  defaultBase: { pos: [-0.78, 0, 0], yaw: 0 },
   defaultScene: 'tabletop',
   internalJoints: [
     { name: 'hip_l', kp: 400, kd: 20, maxTorque: 300 },

@@ -17,7 +17,7 @@ export function parallelHand(
 ): { link: LinkDescr; gripper: GripperDescr } {
   const jn = opts.jointName ?? `${p}gripper`;
   const cams: CameraDescr[] = opts.camera
-    ? [{ name: opts.camera, pos: [0.085, 0, 0.02], target: [0, 0, -0.2], up: [1, 0, 0], fovy: 75 }]
+    ? [{ name: opts.camera, pos: [0.1, 0, 0], target: [-0.02, 0, -0.25], up: [1, 0, 0], fovy: 75 }]
     : [];
   const finger = (side: 'l' | 'r'): LinkDescr => {
     const s = side === 'l' ? 1 : -1;
@@ -34,7 +34,16 @@ export function parallelHand(
           ...(side === 'r' ? { range: [0, 0.04] as [number, number] } : {}),
         },
       ],
-      geoms: [{ type: 'box', size: [0.012, 0.007, 0.03], pos: [0, s * 0.007, -0.03], rgba: DARK, friction: 1.5, mass: 0.05 }],
+      geoms: [
+        {
+          type: 'box',
+          size: [0.012, 0.007, 0.03],
+          pos: [0, s * 0.007, -0.03],
+          rgba: DARK,
+          friction: 1.5,
+          mass: 0.05,
+        },
+      ],
     };
   };
   return {
@@ -44,7 +53,14 @@ export function parallelHand(
       quat: opts.quat,
       geoms: [
         { type: 'box', size: [0.03, 0.055, 0.018], pos: [0, 0, -0.017], rgba: GREY, mass: 0.3 },
-        { type: 'box', size: [0.012, 0.012, 0.01], pos: [0.055, 0, -0.005], rgba: DARK, contact: false, mass: 0.01 },
+        {
+          type: 'box',
+          size: [0.015, 0.012, 0.008],
+          pos: [0.1, 0, 0.012],
+          rgba: DARK,
+          contact: false,
+          mass: 0.01,
+        },
       ],
       sites: [{ name: opts.eeSite, pos: [0, 0, -0.095] }],
       cameras: cams,
@@ -78,7 +94,7 @@ export function arm6Chain(
         joints: [{ name: names[1], type: 'hinge', axis: [0, 1, 0], armature: 0.1, damping: 1 }],
         geoms: [
           { type: 'capsule', fromto: [0, 0, 0, 0, 0, 0.3], size: [0.038], rgba: ORANGE },
-          { type: 'cylinder', size: [0.045, 0.05], quat: [0.7071, 0.7071, 0, 0], rgba: GREY },
+          { type: 'cylinder', size: [0.045, 0.05], quat: [Math.SQRT1_2, Math.SQRT1_2, 0, 0], rgba: GREY },
         ],
         children: [
           {
@@ -87,7 +103,12 @@ export function arm6Chain(
             joints: [{ name: names[2], type: 'hinge', axis: [0, 1, 0], armature: 0.08, damping: 0.8 }],
             geoms: [
               { type: 'capsule', fromto: [0, 0, 0, 0.28, 0, 0], size: [0.032], rgba: GREY },
-              { type: 'cylinder', size: [0.04, 0.045], quat: [0.7071, 0.7071, 0, 0], rgba: ORANGE },
+              {
+                type: 'cylinder',
+                size: [0.04, 0.045],
+                quat: [Math.SQRT1_2, Math.SQRT1_2, 0, 0],
+                rgba: ORANGE,
+              },
             ],
             children: [
               {
@@ -99,13 +120,24 @@ export function arm6Chain(
                   {
                     name: `${p}wrist_2_link`,
                     pos: [0, 0, -0.06],
-                    joints: [{ name: names[4], type: 'hinge', axis: [1, 0, 0], armature: 0.02, damping: 0.2 }],
-                    geoms: [{ type: 'cylinder', size: [0.027, 0.02], quat: [0.7071, 0, 0.7071, 0], rgba: GREY }],
+                    joints: [
+                      { name: names[4], type: 'hinge', axis: [1, 0, 0], armature: 0.02, damping: 0.2 },
+                    ],
+                    geoms: [
+                      {
+                        type: 'cylinder',
+                        size: [0.027, 0.02],
+                        quat: [Math.SQRT1_2, 0, Math.SQRT1_2, 0],
+                        rgba: GREY,
+                      },
+                    ],
                     children: [
                       {
                         name: `${p}wrist_3_link`,
                         pos: [0, 0, -0.03],
-                        joints: [{ name: names[5], type: 'hinge', axis: [0, 0, 1], armature: 0.015, damping: 0.15 }],
+                        joints: [
+                          { name: names[5], type: 'hinge', axis: [0, 0, 1], armature: 0.015, damping: 0.15 },
+                        ],
                         geoms: [{ type: 'cylinder', size: [0.025, 0.012], pos: [0, 0, -0.012], rgba: DARK }],
                         children: [hand.link],
                       },

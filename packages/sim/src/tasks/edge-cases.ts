@@ -31,7 +31,11 @@ export const DEFAULT_EDGE_RATES: Record<EdgeCase, number> = {
  * - `edgeCase: 'name'` forces exactly that one on (tests, demos).
  * Returns the edge cases active in this episode among those the task supports.
  */
-export function drawEdgeCases(options: Record<string, unknown>, supported: readonly EdgeCase[], rng: Rng): EdgeCase[] {
+export function drawEdgeCases(
+  options: Record<string, unknown>,
+  supported: readonly EdgeCase[],
+  rng: Rng,
+): EdgeCase[] {
   const forced = options.edgeCase;
   if (forced !== undefined) {
     const list = Array.isArray(forced) ? forced : [forced];
@@ -39,7 +43,11 @@ export function drawEdgeCases(options: Record<string, unknown>, supported: reado
       if (!EDGE_CASES.includes(f as EdgeCase))
         throw new ValidationError('taskOptions.edgeCase', f, `one of ${EDGE_CASES.join(', ')}`);
       if (!supported.includes(f as EdgeCase))
-        throw new ValidationError('taskOptions.edgeCase', f, `one this task supports (${supported.join(', ') || 'none'})`);
+        throw new ValidationError(
+          'taskOptions.edgeCase',
+          f,
+          `one this task supports (${supported.join(', ') || 'none'})`,
+        );
     }
     return list as EdgeCase[];
   }

@@ -44,7 +44,8 @@ export function binInterior(scene: SceneDescription, bin: string): { min: Vec3; 
   const f = scene.fixtures.find((x) => x.name === bin);
   if (!f) throw new Error(`binInterior: no fixture named ${bin}`);
   const [x, y, z] = f.pos;
-  return { min: [x - BIN_INNER, y - BIN_INNER, z - 0.01], max: [x + BIN_INNER, y + BIN_INNER, z + BIN_WALL_H + 0.03] };
+  const r = Number(f.tags?.inner ?? BIN_INNER);
+  return { min: [x - r, y - r, z - 0.01], max: [x + r, y + r, z + BIN_WALL_H + 0.09] };
 }
 
 export function binNames(scene: SceneDescription): string[] {
@@ -52,7 +53,14 @@ export function binNames(scene: SceneDescription): string[] {
 }
 
 export function inBox(p: Vec3, box: { min: Vec3; max: Vec3 }): boolean {
-  return p[0] >= box.min[0] && p[0] <= box.max[0] && p[1] >= box.min[1] && p[1] <= box.max[1] && p[2] >= box.min[2] && p[2] <= box.max[2];
+  return (
+    p[0] >= box.min[0] &&
+    p[0] <= box.max[0] &&
+    p[1] >= box.min[1] &&
+    p[1] <= box.max[1] &&
+    p[2] >= box.min[2] &&
+    p[2] <= box.max[2]
+  );
 }
 
 /** Which bin (if any) an object's centre is in. */
@@ -64,7 +72,8 @@ export function binOf(world: SimWorld, object: string): string | null {
 
 export function isHeld(world: SimWorld, object: string): boolean {
   const body = `obj_${object}`;
-  const arms: Array<'left' | 'right' | undefined> = world.eeSites.length > 1 ? ['left', 'right'] : [undefined];
+  const arms: Array<'left' | 'right' | undefined> =
+    world.eeSites.length > 1 ? ['left', 'right'] : [undefined];
   return arms.some((a) => world.graspedBodies(a).includes(body));
 }
 
@@ -80,11 +89,13 @@ export function checkGoal(world: SimWorld, g: Goal): UnmetReason | null {
       break;
     }
     case 'on': {
-      const under = world.objectPose(g.dest.object).pos;
-      const o = world.scene.objects.find((x) => x.name === g.dest.object);
+      const below = g.dest.object;
+      const under = world.objectPose(below).pos;
+      const o = world.scene.objects.find((x) => x.name === below);
       const me = world.scene.objects.find((x) => x.name === g.object);
       const dz = (o ? restingHalfHeight(o.shape) : 0.02) + (me ? restingHalfHeight(me.shape) : 0.02);
-      if (Math.hypot(p[0] - under[0], p[1] - under[1]) > 0.03 || Math.abs(p[2] - under[2] - dz) > 0.015) return 'not_stacked';
+      if (Math.hypot(p[0] - under[0], p[1] - under[1]) > 0.03 || Math.abs(p[2] - under[2] - dz) > 0.015)
+        return 'not_stacked';
       break;
     }
     case 'zone': {
@@ -93,7 +104,8 @@ export function checkGoal(world: SimWorld, g: Goal): UnmetReason | null {
     }
     case 'aside': {
       if (p[2] < 0.05) return 'object_on_floor';
-      if (binOf(world, g.object) !== null) return g.object.startsWith('phone') ? 'phone_not_moved' : 'extra_in_bin';
+      if (binOf(world, g.object) !== null)
+        return g.object.startsWith('phone') ? 'phone_not_moved' : 'extra_in_bin';
       break;
     }
   }
@@ -113,9 +125,15 @@ export function evaluateGoals(world: SimWorld, goals: Goal[], mustStay: string[]
     else unmet ??= r;
   }
   for (const name of mustStay) {
-    if (world.objectPose(name).pos[2] < 0.05) return { success: false, reward: 0, failure: 'object_on_floor', done: true };
+    if (world.objectPose(name).pos[2] < 0.05)
+      return { success: false, reward: 0, failure: 'object_on_floor', done: true };
   }
-  if (unmet === 'object_on_floor') return { success: false, reward: 0, failure: 'object_on_floor', done: true };
+  if (unmet === 'object_on_floor')
+    return { success: false, reward: 0, failure: 'object_on_floor', done: true };
   const success = unmet === null;
-  return { success, reward: success ? 1 : met / Math.max(1, goals.length) / 10, info: { unmet, goalsMet: met, goals: goals.length } };
+  return {
+    success,
+    reward: success ? 1 : met / Math.max(1, goals.length) / 10,
+    info: { unmet, goalsMet: met, goals: goals.length },
+  };
 }

@@ -26,7 +26,8 @@ export function injectPhysics(world: SimWorld, s: SuiteState): void {
         const body = `obj_${d.copy}`;
         const mass = objectMass(world, d.copy);
         const f: [number, number, number] = [0, 0, 0];
-        for (let i = 0; i < 3; i++) f[i] = STICK_K * (of[i] + d.offset[i] - copy[i]) - STICK_C * (v[i] - vo[i]);
+        for (let i = 0; i < 3; i++)
+          f[i] = STICK_K * (of[i] + d.offset[i] - copy[i]) - STICK_C * (v[i] - vo[i]);
         f[2] += mass * 9.81;
         world.applyForce(body, f);
       }
@@ -38,7 +39,11 @@ export function injectPhysics(world: SimWorld, s: SuiteState): void {
     for (const site of world.eeSites) {
       const e = world.eePose(site).pos;
       if (Math.hypot(e[0] - p[0], e[1] - p[1]) < 0.03 && e[2] - p[2] < 0.06) {
-        world.setBodyPose(`obj_${n.object}`, [p[0] + n.delta[0], p[1] + n.delta[1], p[2] + 0.002], world.objectPose(n.object).quat);
+        world.setBodyPose(
+          `obj_${n.object}`,
+          [p[0] + n.delta[0], p[1] + n.delta[1], p[2] + 0.002],
+          world.objectPose(n.object).quat,
+        );
         n.done = true;
         break;
       }
@@ -52,10 +57,18 @@ export function injectPhysics(world: SimWorld, s: SuiteState): void {
       let ee = world.eePose(world.eeSites[0]).pos;
       for (const site of world.eeSites) {
         const e = world.eePose(site).pos;
-        if (Math.hypot(e[0] - pose.pos[0], e[1] - pose.pos[1]) < Math.hypot(ee[0] - pose.pos[0], ee[1] - pose.pos[1])) ee = e;
+        if (
+          Math.hypot(e[0] - pose.pos[0], e[1] - pose.pos[1]) <
+          Math.hypot(ee[0] - pose.pos[0], ee[1] - pose.pos[1])
+        )
+          ee = e;
       }
       const h = halfHeightOf(world, sl.object);
-      world.setBodyPose(`obj_${sl.object}`, [pose.pos[0], pose.pos[1], Math.min(pose.pos[2], ee[2] - h - 0.006)], pose.quat);
+      world.setBodyPose(
+        `obj_${sl.object}`,
+        [pose.pos[0], pose.pos[1], Math.min(pose.pos[2], ee[2] - h - 0.006)],
+        pose.quat,
+      );
       sl.phase = 'done';
       sl.until = world.time;
     }

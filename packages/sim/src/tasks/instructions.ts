@@ -30,8 +30,15 @@ export const INSTRUCTION_TEMPLATES: Record<string, TemplateSet> = {
     heldout: ['build a tower: the {object} goes on the {target}', 'set the {object} down on the {target}'],
   },
   push: {
-    train: ['push the {object} onto the {target}', 'slide the {object} to the {target}', 'nudge the {object} onto the {target}'],
-    heldout: ['shove the {object} over to the {target}', 'get the {object} onto the {target} without lifting it'],
+    train: [
+      'push the {object} onto the {target}',
+      'slide the {object} to the {target}',
+      'nudge the {object} onto the {target}',
+    ],
+    heldout: [
+      'shove the {object} over to the {target}',
+      'get the {object} onto the {target} without lifting it',
+    ],
   },
   drawer: {
     train: ['{verb} the drawer', '{verb} the {target}', 'please {verb} the drawer'],
@@ -42,7 +49,11 @@ export const INSTRUCTION_TEMPLATES: Record<string, TemplateSet> = {
     heldout: ['give the {target} a press', 'activate the {target}'],
   },
   clear_table: {
-    train: ['put every object in the {target}', 'clear the table into the {target}', 'tidy up: everything goes in the {target}'],
+    train: [
+      'put every object in the {target}',
+      'clear the table into the {target}',
+      'tidy up: everything goes in the {target}',
+    ],
     heldout: ['empty the table into the {target}', 'leave nothing on the table, use the {target}'],
   },
   handover: {
@@ -51,7 +62,10 @@ export const INSTRUCTION_TEMPLATES: Record<string, TemplateSet> = {
       'pass the {object} between the arms and put it in the {target}',
       'use both arms to move the {object} to the {target}',
     ],
-    heldout: ['transfer the {object} across to the {target} with a handover', 'the {object} goes to the {target}, hand it over'],
+    heldout: [
+      'transfer the {object} across to the {target} with a handover',
+      'the {object} goes to the {target}, hand it over',
+    ],
   },
   fetch: {
     train: [
@@ -59,7 +73,10 @@ export const INSTRUCTION_TEMPLATES: Record<string, TemplateSet> = {
       'fetch the {object} and put it in the {target}',
       'go get the {object} and place it in the {target}',
     ],
-    heldout: ['I need the {object} in the {target}, it is on the far counter', 'retrieve the {object} for the {target}'],
+    heldout: [
+      'I need the {object} in the {target}, it is on the far counter',
+      'retrieve the {object} for the {target}',
+    ],
   },
 };
 
@@ -69,13 +86,19 @@ export type ParaphraseSet = 'train' | 'heldout';
 export function fillTemplate(template: string, slots: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => {
     const v = slots[k];
-    if (v === undefined) throw new ValidationError(`instruction slot {${k}}`, undefined, `a value for template "${template}"`);
+    if (v === undefined)
+      throw new ValidationError(`instruction slot {${k}}`, undefined, `a value for template "${template}"`);
     return v;
   });
 }
 
 /** Picks a paraphrase from the given set and fills it. */
-export function makeInstruction(task: string, slots: Record<string, string>, set: ParaphraseSet, rng: Rng): string {
+export function makeInstruction(
+  task: string,
+  slots: Record<string, string>,
+  set: ParaphraseSet,
+  rng: Rng,
+): string {
   const t = INSTRUCTION_TEMPLATES[task];
   if (!t) throw new ValidationError('task', task, `one of ${Object.keys(INSTRUCTION_TEMPLATES).join(', ')}`);
   return fillTemplate(rng.choice(t[set]), slots);

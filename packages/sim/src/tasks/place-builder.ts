@@ -4,9 +4,26 @@ import type { TaskBuildContext } from '../task.ts';
 import { type EdgeCase, drawEdgeCases } from './edge-cases.ts';
 import type { Goal } from './goals.ts';
 import { type ParaphraseSet, makeInstruction } from './instructions.ts';
-import { type Footprint, addDistractors, baseScene, makeBin, makeObject, objectWords, placeFree, shade } from './scene-kit.ts';
+import {
+  type Footprint,
+  addDistractors,
+  baseScene,
+  makeBin,
+  makeObject,
+  objectWords,
+  placeFree,
+  shade,
+} from './scene-kit.ts';
 import type { SuiteState } from './suite-state.ts';
-import { COLORS, COLOR_NAMES, OBJECT_KINDS, type ObjectKind, footprintRadius, restingHalfHeight } from './vocab.ts';
+import {
+  COLORS,
+  COLOR_NAMES,
+  OBJECT_KINDS,
+  type ObjectKind,
+  footprintRadius,
+  objectShape,
+  restingHalfHeight,
+} from './vocab.ts';
 import { type Workspace, inRegion, workspaceFor } from './workspace.ts';
 
 /** Everything a pick-and-place style task has drawn for one scene seed. */
@@ -18,8 +35,6 @@ export interface PlaceScene {
   /** Bin colour words by fixture name. */
   binColor: Record<string, string>;
 }
-
-export const BIN_FOOTPRINT = 0.115;
 
 export function paraphraseSet(options: Record<string, unknown>): ParaphraseSet {
   return options.paraphrases === 'heldout' ? 'heldout' : 'train';
@@ -41,14 +56,20 @@ export function startPlaceScene(
   const binColor: Record<string, string> = {};
   for (let i = 0; i < opts.nBins; i++) {
     const name = `bin${i}`;
-    const p = placeFree(rng, used, ws.reach, BIN_FOOTPRINT, 0.02);
+    const p = placeFree(rng, used, ws.reach, 0.02, 0.02);
+    used[used.length - 1].r = ws.binInner + 0.025;
     binColor[name] = binColors[i];
-    scene.fixtures.push(makeBin(name, p.x, p.y, ws.tableHeight, COLORS[binColors[i]], { color: binColors[i] }));
+    scene.fixtures.push(
+      makeBin(name, p.x, p.y, ws.tableHeight, COLORS[binColors[i]], { color: binColors[i] }, ws.binInner),
+    );
   }
   if (edgeCases.includes('damaged')) {
-    const p = placeFree(rng, used, ws.reach, BIN_FOOTPRINT, 0.02);
+    const p = placeFree(rng, used, ws.reach, 0.02, 0.02);
+    used[used.length - 1].r = ws.binInner + 0.025;
     binColor.reject = 'black';
-    scene.fixtures.push(makeBin('reject', p.x, p.y, ws.tableHeight, COLORS.black, { color: 'black', reject: '1' }));
+    scene.fixtures.push(
+      makeBin('reject', p.x, p.y, ws.tableHeight, COLORS.black, { color: 'black', reject: '1' }, ws.binInner),
+    );
   }
   const state: SuiteState = {
     task,
@@ -66,15 +87,44 @@ export function startPlaceScene(
 }
 
 /** Draws `n` graspable objects with distinct (colour, kind) pairs, avoiding the given colours. */
-export function addTargets(ps: PlaceScene, rng: Rng, n: number, avoidColors: string[] = [], kinds: readonly ObjectKind[] = OBJECT_KINDS): ObjectDesc[] {
+export function addTargets(
+  ps: PlaceScene,
+  rng: Rng,
+  n: number,
+  avoidColors: string[] = [],
+  kinds: readonly ObjectKind[] = OBJECT_KINDS,
+): ObjectDesc[] {
   const colors = rng.shuffle(COLOR_NAMES.filter((c) => !avoidColors.includes(c) && c !== 'black'));
   const out: ObjectDesc[] = [];
   for (let i = 0; i < n; i++) {
-    const kind = rng.choice(kinds);
+    const kind = rng.choice(ps.ws.kinds ? kinds.filter((k) => ps.ws.kinds!.includes(k)) : kinds);
     const color = colors[i % colors.length];
-    const probe = makeObject(rng, `o${i}`, kind, color, 0, 0, ps.ws.tableHeight);
-    const p = placeFree(rng, ps.used, ps.ws.reach, footprintRadius(probe.shape) + 0.01, 0.04);
+    const probe = makeObject(
+      rng,
+      `o${i}`,
+      kind,
+      color,
+      0,
+      0,
+      ps.ws.tableHeight,
+      {},
+      objectShape(kind, rng, ps.ws.objectScale),
+    );
+    let p: { x: number; y: number } | undefined;
+    for (const gap of [0.04, 0.025, 0.012]) {
+      try {
+        p = placeFree(rng, ps.used, ps.ws.reach, footprintRadius(probe.shape) + 0.01, gap, 0.015);
+        break;
+      } catch (e) {
+        if (gap === 0.012 && i === 0) throw e;
+      }
+    }
+    if (!p) break; // crowded scene: fewer objects
     const o = makeObject(rng, `${color}_${kind}`, kind, color, p.x, p.y, ps.ws.tableHeight, {}, probe.shape);
+    if (ps.ws.alignYaw && kind !== 'ball') {
+      const yaw = Math.atan2(p.y - ps.ws.base.pos[1], p.x - ps.ws.base.pos[0]) + rng.uniform(-0.08, 0.08);
+      o.quat = [Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)];
+    }
     ps.scene.objects.push(o);
     out.push(o);
   }
@@ -85,7 +135,13 @@ export function addTargets(ps: PlaceScene, rng: Rng, n: number, avoidColors: str
  * Applies the drawn edge cases to a pick-and-place goal list: may add goals (phone first), change
  * the destination (damaged → reject bin), add a stuck duplicate, or arm the nudge/slip injectors.
  */
-export function applyEdgeCases(ps: PlaceScene, rng: Rng, target: ObjectDesc, goals: Goal[], targetBin: string): Goal[] {
+export function applyEdgeCases(
+  ps: PlaceScene,
+  rng: Rng,
+  target: ObjectDesc,
+  goals: Goal[],
+  targetBin: string,
+): Goal[] {
   const { scene, ws, state } = ps;
   const out = goals.slice();
   const restZ = ws.tableHeight + restingHalfHeight(target.shape);
@@ -100,18 +156,33 @@ export function applyEdgeCases(ps: PlaceScene, rng: Rng, target: ObjectDesc, goa
       }
     } else if (e === 'phone') {
       const bin = scene.fixtures.find((f) => f.name === targetBin)!;
-      const yaw = rng.uniform(-0.4, 0.4);
+      const yaw = ws.alignYaw
+        ? Math.atan2(bin.pos[1] - ws.base.pos[1], bin.pos[0] - ws.base.pos[0])
+        : rng.uniform(-0.4, 0.4);
       scene.objects.push({
         name: 'phone',
-        shape: { type: 'box', halfSize: [0.045, 0.024, 0.007] },
-        pos: [bin.pos[0] + rng.uniform(-0.015, 0.015), bin.pos[1] + rng.uniform(-0.015, 0.015), bin.pos[2] + 0.006 + 0.0075],
+        shape: {
+          type: 'box',
+          halfSize: [0.045 * ws.objectScale, 0.024 * ws.objectScale, 0.007 * ws.objectScale],
+        },
+        pos: [
+          bin.pos[0] + rng.uniform(-0.01, 0.01),
+          bin.pos[1] + rng.uniform(-0.01, 0.01),
+          bin.pos[2] + 0.006 + 0.0075 * ws.objectScale,
+        ],
         quat: [Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)],
         rgba: [0.05, 0.05, 0.07, 1],
         mass: 0.08,
         friction: 1.2,
         tags: { kind: 'phone', color: 'black', distractor: '1' },
       });
-      out.unshift({ object: 'phone', dest: { kind: 'aside' }, objectWords: 'phone', destWords: 'the table', mode: 'pick' });
+      out.unshift({
+        object: 'phone',
+        dest: { kind: 'aside' },
+        objectWords: 'phone',
+        destWords: 'the table',
+        mode: 'pick',
+      });
       state.mustStay.push('phone');
     } else if (e === 'duplicate' && target.shape.type !== 'sphere') {
       const r = footprintRadius(target.shape);
@@ -121,23 +192,43 @@ export function applyEdgeCases(ps: PlaceScene, rng: Rng, target: ObjectDesc, goa
         const x = target.pos[0] + Math.cos(a) * (2 * r + 0.004);
         const y = target.pos[1] + Math.sin(a) * (2 * r + 0.004);
         const inReach = inRegion(ws.reach, x, y, r);
-        const free = ps.used.every((f) => Math.hypot(f.x - target.pos[0], f.y - target.pos[1]) < 1e-6 || Math.hypot(f.x - x, f.y - y) >= f.r + r + 0.02);
+        const free = ps.used.every(
+          (f) =>
+            Math.hypot(f.x - target.pos[0], f.y - target.pos[1]) < 1e-6 ||
+            Math.hypot(f.x - x, f.y - y) >= f.r + r + 0.02,
+        );
         if (!inReach || !free) continue;
         ps.used.push({ x, y, r });
-        const copy: ObjectDesc = { ...target, name: `${target.name}_2`, pos: [x, y, target.pos[2]], tags: { ...target.tags, copy: '1' } };
+        const copy: ObjectDesc = {
+          ...target,
+          name: `${target.name}_2`,
+          pos: [x, y, target.pos[2]],
+          tags: { ...target.tags, copy: '1' },
+        };
         scene.objects.push(copy);
         state.duplicate = { copy: copy.name, of: target.name, phase: 'armed', offset: [0, 0, 0], restZ };
-        out.push({ object: copy.name, dest: { kind: 'aside' }, objectWords: objectWords(target), destWords: 'the table', mode: 'pick' });
+        out.push({
+          object: copy.name,
+          dest: { kind: 'aside' },
+          objectWords: objectWords(target),
+          destWords: 'the table',
+          mode: 'pick',
+        });
         state.mustStay.push(copy.name);
         break;
       }
-
     } else if (e === 'nudge') {
       const a = bestDirection(ps, target.pos);
       const d = rng.uniform(0.03, 0.045);
       state.nudge = { object: target.name, delta: [Math.cos(a) * d, Math.sin(a) * d, 0], done: false };
     } else if (e === 'slip') {
-      state.slip = { object: target.name, liftZ: restZ + 0.05, phase: 'armed', until: 0, friction: target.friction ?? 1.2 };
+      state.slip = {
+        object: target.name,
+        liftZ: restZ + 0.05,
+        phase: 'armed',
+        until: 0,
+        friction: target.friction ?? 1.2,
+      };
     }
   }
   // A ball cannot be stuck to another (or no room for the copy): that episode has no duplicate.
@@ -178,7 +269,15 @@ export function reserveAsideSpots(ps: PlaceScene, rng: Rng, n: number): void {
   }
 }
 
-export function finishPlaceScene(ps: PlaceScene, rng: Rng, task: string, slots: Record<string, string>, options: Record<string, unknown>, avoid: string[], maxDistractors = 2): void {
+export function finishPlaceScene(
+  ps: PlaceScene,
+  rng: Rng,
+  task: string,
+  slots: Record<string, string>,
+  options: Record<string, unknown>,
+  avoid: string[],
+  maxDistractors = 2,
+): void {
   addDistractors(rng, ps.scene, ps.used, ps.ws, avoid, maxDistractors);
   ps.state.instruction = makeInstruction(task, slots, paraphraseSet(options), rng);
   for (const g of ps.state.goals) if (!ps.state.mustStay.includes(g.object)) ps.state.mustStay.push(g.object);

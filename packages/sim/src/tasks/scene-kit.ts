@@ -1,7 +1,22 @@
 import { RobofmError } from '@robofm/core';
 import type { Rng } from '../rng.ts';
-import type { FixtureDesc, LightDesc, ObjectDesc, Rgba, SceneDescription, ShapeDesc, Vec3 } from '../scene.ts';
-import { COLORS, type ObjectKind, footprintRadius, mutedColor, objectShape, restingHalfHeight } from './vocab.ts';
+import type {
+  FixtureDesc,
+  LightDesc,
+  ObjectDesc,
+  Rgba,
+  SceneDescription,
+  ShapeDesc,
+  Vec3,
+} from '../scene.ts';
+import {
+  COLORS,
+  type ObjectKind,
+  footprintRadius,
+  mutedColor,
+  objectShape,
+  restingHalfHeight,
+} from './vocab.ts';
 import { type Region, type Workspace, inRegion, regionBounds } from './workspace.ts';
 
 /** Procedural building blocks shared by every task: table, floor, lights, bins, free placement. */
@@ -20,7 +35,11 @@ export function baseScene(rng: Rng, ws: Workspace): SceneDescription {
     const az = rng.uniform(-Math.PI, Math.PI);
     const el = rng.uniform(0.7, 1.3);
     const dir: Vec3 = [-Math.cos(az) * Math.cos(el), -Math.sin(az) * Math.cos(el), -Math.sin(el)];
-    lights.push({ pos: [-dir[0] * 2, -dir[1] * 2, 2], dir, diffuse: rng.uniform(0.35, 0.75) / Math.sqrt(nLights) });
+    lights.push({
+      pos: [-dir[0] * 2, -dir[1] * 2, 2],
+      dir,
+      diffuse: rng.uniform(0.35, 0.75) / Math.sqrt(nLights),
+    });
   }
   return {
     table: {
@@ -29,7 +48,10 @@ export function baseScene(rng: Rng, ws: Workspace): SceneDescription {
       rgba: tableRgba,
       ...(rng.next() < 0.4 ? { checker: shade(tableRgba, rng.uniform(0.75, 0.9)) } : {}),
     },
-    floor: { rgba: floorRgba, ...(rng.next() < 0.6 ? { checker: shade(floorRgba, rng.uniform(0.6, 0.85)) } : {}) },
+    floor: {
+      rgba: floorRgba,
+      ...(rng.next() < 0.6 ? { checker: shade(floorRgba, rng.uniform(0.6, 0.85)) } : {}),
+    },
     objects: [],
     fixtures: [],
     lights,
@@ -47,10 +69,22 @@ export function shade(c: Rgba, k: number): Rgba {
 }
 
 /** An open box (floor + 4 walls) standing on a surface at height `z`. Fixture `fix_<name>`. */
-export function makeBin(name: string, x: number, y: number, z: number, rgba: Rgba, tags: Record<string, string> = {}): FixtureDesc {
+export function makeBin(
+  name: string,
+  x: number,
+  y: number,
+  z: number,
+  rgba: Rgba,
+  tags: Record<string, string> = {},
+  inner = BIN_INNER,
+): FixtureDesc {
   const h = BIN_WALL_H / 2;
-  const o = BIN_INNER + BIN_WALL_T;
-  const wall = (pos: Vec3, half: Vec3) => ({ shape: { type: 'box', halfSize: half } as ShapeDesc, pos, rgba });
+  const o = inner + BIN_WALL_T;
+  const wall = (pos: Vec3, half: Vec3) => ({
+    shape: { type: 'box', halfSize: half } as ShapeDesc,
+    pos,
+    rgba,
+  });
   return {
     name,
     pos: [x, y, z],
@@ -61,7 +95,7 @@ export function makeBin(name: string, x: number, y: number, z: number, rgba: Rgb
       wall([0, o, h], [o, BIN_WALL_T, h]),
       wall([0, -o, h], [o, BIN_WALL_T, h]),
     ],
-    tags: { kind: 'bin', ...tags },
+    tags: { kind: 'bin', inner: String(inner), ...tags },
   };
 }
 
@@ -69,18 +103,28 @@ export function makeBin(name: string, x: number, y: number, z: number, rgba: Rgb
 export type Footprint = { x: number; y: number; r: number };
 
 /** Samples a point in `region` whose circle of radius `r` clears every footprint by `gap`. */
-export function placeFree(rng: Rng, used: Footprint[], region: Region, r: number, gap = 0.03): { x: number; y: number } {
+export function placeFree(
+  rng: Rng,
+  used: Footprint[],
+  region: Region,
+  r: number,
+  gap = 0.03,
+  inset = r,
+): { x: number; y: number } {
   const b = regionBounds(region);
   for (let tries = 0; tries < 600; tries++) {
     const x = rng.uniform(b.x[0], b.x[1]);
     const y = rng.uniform(b.y[0], b.y[1]);
-    if (!inRegion(region, x, y, r)) continue;
+    if (!inRegion(region, x, y, inset)) continue;
     if (used.every((f) => Math.hypot(f.x - x, f.y - y) >= f.r + r + gap)) {
       used.push({ x, y, r });
       return { x, y };
     }
   }
-  throw new RobofmError('scene_placement_failed', `no free spot of radius ${r} in ${JSON.stringify(region)} after 600 tries`);
+  throw new RobofmError(
+    'scene_placement_failed',
+    `no free spot of radius ${r} in ${JSON.stringify(region)} after 600 tries`,
+  );
 }
 
 /** A graspable object of `kind`/`color` resting on a surface at height `z`, yawed randomly. */
@@ -139,8 +183,17 @@ export function addDistractors(
       return;
     }
     scene.objects.push(
-      makeObject(rng, `distractor${i}`, kind, rng.choice(colors), p.x, p.y, ws.tableHeight, { distractor: '1' }, shape),
+      makeObject(
+        rng,
+        `distractor${i}`,
+        kind,
+        rng.choice(colors),
+        p.x,
+        p.y,
+        ws.tableHeight,
+        { distractor: '1' },
+        shape,
+      ),
     );
   }
 }
-

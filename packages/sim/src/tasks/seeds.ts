@@ -11,7 +11,11 @@ export type SeedSplit = 'train' | 'heldout';
 
 export function seedSplit(seed: number): SeedSplit {
   if (!Number.isInteger(seed) || seed < TRAIN_SEEDS.start || seed >= HELDOUT_SEEDS.end)
-    throw new ValidationError('sceneSeed', seed, `an integer in [${TRAIN_SEEDS.start}, ${HELDOUT_SEEDS.end})`);
+    throw new ValidationError(
+      'sceneSeed',
+      seed,
+      `an integer in [${TRAIN_SEEDS.start}, ${HELDOUT_SEEDS.end})`,
+    );
   return seed < TRAIN_SEEDS.end ? 'train' : 'heldout';
 }
 

@@ -21,11 +21,23 @@ export interface SuiteState {
   /** Free spots on the table (world x, y) an expert may put things aside on. */
   asideSpots: Array<[number, number]>;
   /** Duplicate injector: `copy` is stuck to `of` once it is lifted, until both are set down. */
-  duplicate?: { copy: string; of: string; phase: 'armed' | 'carried' | 'released'; offset: Vec3; restZ: number };
+  duplicate?: {
+    copy: string;
+    of: string;
+    phase: 'armed' | 'carried' | 'released';
+    offset: Vec3;
+    restZ: number;
+  };
   /** Nudge injector: push `object` by `delta` when an end effector comes within reach of it. */
   nudge?: { object: string; delta: Vec3; done: boolean };
   /** Slip injector: the grasp on `object` slips once above `liftZ`, for `duration` s. */
-  slip?: { object: string; liftZ: number; phase: 'armed' | 'slipping' | 'done'; until: number; friction: number };
+  slip?: {
+    object: string;
+    liftZ: number;
+    phase: 'armed' | 'slipping' | 'done';
+    until: number;
+    friction: number;
+  };
   /** Task-specific extras (drawer, button, mobile counters...). */
   extra: Record<string, unknown>;
 }

@@ -28,14 +28,26 @@ export function objectShape(kind: ObjectKind, rng: Rng, scale = 1): ShapeDesc {
     case 'block':
       return {
         type: 'box',
-        halfSize: [rng.uniform(0.018, 0.024) * s, rng.uniform(0.026, 0.034) * s, rng.uniform(0.018, 0.022) * s],
+        halfSize: [
+          rng.uniform(0.018, 0.024) * s,
+          rng.uniform(0.026, 0.034) * s,
+          rng.uniform(0.018, 0.022) * s,
+        ],
       };
     case 'cylinder':
-      return { type: 'cylinder', radius: rng.uniform(0.018, 0.024) * s, halfHeight: rng.uniform(0.022, 0.03) * s };
+      return {
+        type: 'cylinder',
+        radius: rng.uniform(0.018, 0.024) * s,
+        halfHeight: rng.uniform(0.022, 0.03) * s,
+      };
     case 'ball':
       return { type: 'sphere', radius: rng.uniform(0.022, 0.027) * s };
     case 'can':
-      return { type: 'cylinder', radius: rng.uniform(0.02, 0.025) * s, halfHeight: rng.uniform(0.03, 0.038) * s };
+      return {
+        type: 'cylinder',
+        radius: rng.uniform(0.02, 0.025) * s,
+        halfHeight: rng.uniform(0.03, 0.038) * s,
+      };
   }
 }
 
@@ -69,7 +81,10 @@ export function footprintRadius(shape: ShapeDesc): number {
 /** A muted random colour for tables, floors, walls (never one of the instruction colours' hues at full saturation). */
 export function mutedColor(rng: Rng, lo = 0.35, hi = 0.8): Rgba {
   const base = rng.uniform(lo, hi);
-  return [base + rng.uniform(-0.08, 0.08), base + rng.uniform(-0.08, 0.08), base + rng.uniform(-0.08, 0.08), 1].map(
-    (v, i) => (i === 3 ? 1 : Math.min(1, Math.max(0, v))),
-  ) as Rgba;
+  return [
+    base + rng.uniform(-0.08, 0.08),
+    base + rng.uniform(-0.08, 0.08),
+    base + rng.uniform(-0.08, 0.08),
+    1,
+  ].map((v, i) => (i === 3 ? 1 : Math.min(1, Math.max(0, v)))) as Rgba;
 }

@@ -16,11 +16,22 @@ export interface Workspace {
   reach: Region;
   /** Robot base pose (world). */
   base: { pos: Vec3; yaw: number };
+  /** Half size of a bin's inner floor (m). */
+  binInner: number;
+  /** Size factor for graspable objects (small grippers get smaller objects). */
+  objectScale: number;
+  /** Object kinds this body's gripper can take (default all). */
+  kinds?: readonly ('cube' | 'block' | 'cylinder' | 'ball' | 'can')[];
+  /** Spawn objects yawed along the radial direction from the base (bodies that cannot turn the wrist). */
+  alignYaw?: boolean;
+  /** Mobile bases: where the base joints park to work at the table (base_x, base_y, base_yaw). */
+  park?: [number, number, number];
 }
 
 /** True when the disc of radius `r` at (x, y) lies inside the region. */
 export function inRegion(reg: Region, x: number, y: number, r = 0): boolean {
-  if (reg.kind === 'rect') return x - r >= reg.x[0] && x + r <= reg.x[1] && y - r >= reg.y[0] && y + r <= reg.y[1];
+  if (reg.kind === 'rect')
+    return x - r >= reg.x[0] && x + r <= reg.x[1] && y - r >= reg.y[0] && y + r <= reg.y[1];
   const dx = x - reg.cx;
   const dy = y - reg.cy;
   const d = Math.hypot(dx, dy);
@@ -51,15 +62,38 @@ const ARM6: Workspace = {
   tableHalf: [0.5, 0.6],
   reach: { kind: 'annulus', cx: -0.45, cy: 0, rMin: 0.24, rMax: 0.58, aMin: -62 * DEG, aMax: 62 * DEG },
   base: { pos: [-0.45, 0, 0.75], yaw: 0 },
+  binInner: 0.075,
+  objectScale: 1,
 };
 
 export const WORKSPACES: Record<string, Workspace> = {
   arm6: ARM6,
-  arm4: { ...ARM6, reach: { ...(ARM6.reach as Extract<Region, { kind: 'annulus' }>), rMin: 0.16, rMax: 0.34 } },
-  mobile: ARM6,
-  bimanual: ARM6,
-  humanoid: ARM6,
-  hand: { ...ARM6, reach: { kind: 'rect', x: [-0.3, 0.3], y: [-0.35, 0.35] } },
+  arm4: {
+    ...ARM6,
+    reach: { kind: 'annulus', cx: -0.32, cy: 0, rMin: 0.13, rMax: 0.27, aMin: -75 * DEG, aMax: 75 * DEG },
+    base: { pos: [-0.32, 0, 0.75], yaw: 0 },
+    binInner: 0.045,
+    objectScale: 0.62,
+    kinds: ['cube', 'block', 'cylinder', 'ball'],
+    alignYaw: true,
+  },
+  // Chassis parked with its front at the table edge: the arm's shoulder sits at x = -0.61.
+  mobile: {
+    ...ARM6,
+    reach: { kind: 'annulus', cx: -0.61, cy: 0, rMin: 0.26, rMax: 0.56, aMin: -55 * DEG, aMax: 55 * DEG },
+    base: { pos: [-1.2, 0, 0], yaw: 0 },
+    park: [0.43, 0, 0],
+  },
+  humanoid: {
+    ...ARM6,
+    reach: { kind: 'rect', x: [-0.48, -0.26], y: [-0.48, 0.08] },
+    base: { pos: [-0.72, 0, 0], yaw: 0 },
+  },
+  hand: {
+    ...ARM6,
+    reach: { kind: 'rect', x: [-0.32, 0.32], y: [-0.4, 0.4] },
+    base: { pos: [0, 0, 0], yaw: 0 },
+  },
 };
 
 export function workspaceFor(embodiment: string): Workspace {

@@ -1,0 +1,6 @@
+// Worker entry for the Loader. Node 20 does not apply `--import tsx` from a worker's execArgv, so the
+// worker registers tsx itself, then loads the TypeScript worker module.
+import { register } from 'tsx/esm/api';
+
+register();
+await import(new URL('./loader-worker.ts', import.meta.url).href);

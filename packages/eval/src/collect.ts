@@ -1,0 +1,114 @@
+import { ProgressBar, ValidationError } from '@robofm/core';
+import { DatasetWriter, featuresFromEmbodiment } from '@robofm/data';
+import { makeRng } from '@robofm/sim';
+import { type Quality, QUALITIES, ScriptedExpert, assertSeedIn, sceneSeed, suiteTask } from './suite.ts';
+import { createSuiteEnv } from './suite-env.ts';
+
+export type CollectQuality = Quality | 'mixed';
+
+export interface CollectOptions {
+  embodiment: string;
+  task: string;
+  episodes: number;
+  quality: CollectQuality;
+  out: string;
+  /** Only 'train' is allowed: held-out scenes never feed training data. */
+  sceneSeeds?: 'train';
+  /** Index of the first train scene (episode i uses train scene `seedStart + i`). */
+  seedStart?: number;
+  edgeCases?: unknown;
+  progress?: boolean;
+}
+
+export interface CollectSummary {
+  dir: string;
+  episodes: number;
+  frames: number;
+  successes: number;
+  byQuality: Record<string, { episodes: number; successes: number }>;
+  wallSeconds: number;
+}
+
+/** LeRobot `quality` column: 0 unknown, 1 low, 2 medium, 3 high/expert. */
+export const QUALITY_CODE: Record<Quality, number> = { expert: 3, noisy: 2, failing: 1 };
+
+/** Tier of episode i under 'mixed': 60 % expert, 25 % noisy, 15 % failing (seeded). */
+export function mixedTier(seed: number): Quality {
+  const u = makeRng(seed ^ 0x51ed).next();
+  return u < 0.6 ? 'expert' : u < 0.85 ? 'noisy' : 'failing';
+}
+
+/**
+ * Runs the scripted expert (at the requested quality) on training scenes and writes a LeRobot v3
+ * dataset: every camera, state, action, the instruction as the task, the subtask per frame,
+ * reward, done, success (the episode's outcome, on every frame), quality tier, scene seed and
+ * edge case.
+ */
+export async function collectDataset(o: CollectOptions): Promise<CollectSummary> {
+  if (!Number.isInteger(o.episodes) || o.episodes <= 0) throw new ValidationError('--episodes', o.episodes, 'a positive integer');
+  if (![...QUALITIES, 'mixed'].includes(o.quality)) throw new ValidationError('--quality', o.quality, 'expert, noisy, failing or mixed');
+  if ((o.sceneSeeds ?? 'train') !== 'train')
+    throw new ValidationError('--scene-seeds', o.sceneSeeds, "'train' (held-out scenes are for evaluation only)");
+  const task = suiteTask(o.task);
+  if (!task.embodiments.includes(o.embodiment))
+    throw new ValidationError('--embodiment', o.embodiment, `one of ${task.embodiments.join(', ')} for task ${o.task}`);
+  const se = await createSuiteEnv({ task: o.task, embodiment: o.embodiment, edgeCases: o.edgeCases ?? 'default', paraphrases: 'train' });
+  const spec = se.env.spec;
+  const features = featuresFromEmbodiment(spec, {
+    extra: {
+      scene_seed: { dtype: 'int64', shape: [1], names: null },
+      edge_case: { dtype: 'string', shape: [1], names: null },
+    },
+  });
+  const writer = await DatasetWriter.openOrCreate(o.out, { fps: spec.controlHz, robotType: spec.robotType, features });
+  const bar = new ProgressBar({ total: o.episodes, label: `collect ${o.task}/${o.embodiment}`, unit: 'ep', enabled: o.progress });
+  const t0 = performance.now();
+  const summary: CollectSummary = { dir: o.out, episodes: 0, frames: 0, successes: 0, byQuality: {}, wallSeconds: 0 };
+  try {
+    for (let i = 0; i < o.episodes; i++) {
+      const seed = assertSeedIn('train', sceneSeed('train', (o.seedStart ?? 0) + i));
+      const tier: Quality = o.quality === 'mixed' ? mixedTier(seed) : o.quality;
+      let { obs } = se.env.reset({ seed });
+      const state = se.state();
+      const expert = new ScriptedExpert(se.env.world, state, tier);
+      const frames: Array<Record<string, unknown>> = [];
+      let success = false;
+      for (;;) {
+        const step = expert.act();
+        const r = se.env.step(step.action);
+        const f: Record<string, unknown> = {
+          'observation.state': obs.state,
+          action: step.action,
+          'next.reward': r.reward,
+          'next.done': r.terminated || r.truncated,
+          subtask: step.subtask,
+          quality: QUALITY_CODE[tier],
+          embodiment: spec.name,
+          scene_seed: seed,
+          edge_case: state.edgeCases.join(',') || 'none',
+        };
+        for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];
+        frames.push(f);
+        obs = r.obs;
+        if (r.info.success === true) success = true;
+        if (r.terminated || r.truncated) break;
+      }
+      writer.beginEpisode({ task: se.env.currentInstruction });
+      for (const f of frames) await writer.addFrame({ ...f, success } as Parameters<DatasetWriter['addFrame']>[0]);
+      await writer.commitEpisode();
+      summary.episodes++;
+      summary.frames += frames.length;
+      if (success) summary.successes++;
+      const q = (summary.byQuality[tier] ??= { episodes: 0, successes: 0 });
+      q.episodes++;
+      if (success) q.successes++;
+      bar.tick(1, `frames ${summary.frames} success ${summary.successes}/${summary.episodes}`);
+    }
+  } finally {
+    await writer.close();
+    se.env.dispose();
+  }
+  bar.finish();
+  summary.wallSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  return summary;
+}

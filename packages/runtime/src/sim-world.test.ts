@@ -1,0 +1,42 @@
+import { Logger } from '@robofm/core';
+import { describe, expect, it } from 'vitest';
+import { ControlLoop } from './control-loop.ts';
+import { simWorld } from './sim-world.ts';
+import { SinePolicy } from './testing/sine-policy.ts';
+
+// The runtime on MuJoCo bodies (SimDriver, torque mode, the runtime's PD at 500 Hz), virtual clock.
+describe('runtime on the MuJoCo SimDriver', () => {
+  for (const embodiment of ['arm6', 'bimanual', 'mobile']) {
+    it(`${embodiment}: outage → hold → handback, within every limit`, async () => {
+      const w = (await simWorld({ embodiment, seed: 3, cameras: [] }))!;
+      try {
+        const policy = new SinePolicy(w.driver.spec, w.driver.read().q);
+        const loop = new ControlLoop({
+          driver: w.driver,
+          policy,
+          scheduler: 'rtc',
+          clock: 'virtual',
+          deadlineS: 0.3,
+          faults: { latencyMs: 100, outages: [{ atS: 1, durationS: 1.5 }] },
+          workspace: w.workspace,
+          maxSeconds: 4,
+          logger: new Logger({}, 'silent'),
+        });
+        const r = await loop.run();
+        expect(r.switches.map((s) => s.to)).toEqual(['fallback', 'remote']);
+        expect(r.switches[0].waitedS).toBeLessThanOrEqual(0.3 + 1 / w.driver.spec.controlHz + 1e-9);
+        expect(r.switches[1].t).toBeGreaterThanOrEqual(2.5);
+        expect(r.maxVelFrac).toBeLessThanOrEqual(1);
+        expect(r.maxTauFrac).toBeLessThanOrEqual(1);
+        expect(r.limitViolations).toBe(0);
+        const q = w.driver.read().q;
+        w.driver.spec.joints.forEach((j, i) => {
+          expect(q[i]).toBeGreaterThanOrEqual(j.lower - 0.02);
+          expect(q[i]).toBeLessThanOrEqual(j.upper + 0.02);
+        });
+      } finally {
+        w.dispose();
+      }
+    });
+  }
+});
