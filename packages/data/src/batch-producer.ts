@@ -509,7 +509,7 @@ export function augmentInto(src: Uint8Array, dst: Uint8Array, w: number, h: numb
       const d = (y * w + x) * 3;
       for (let c = 0; c < 3; c++) {
         const v = ((src[s + c] - mean) * a.contrast + mean) * a.brightness;
-        dst[d + c] = v < 0 ? 0 : v > 255 ? 255 : v;
+        dst[d + c] = v < 0 ? 0 : Math.min(255, v);
       }
     }
   }

@@ -72,11 +72,7 @@ export async function benchData(o: DataBenchOptions = {}): Promise<DataBenchResu
       });
       const bar = new ProgressBar({ total: episodes, label: 'write dataset', unit: 'ep', enabled: show });
       const t0 = performance.now();
-      for (let e = 0; e < episodes; e++) {
-        await writeSyntheticDataset(dir, { episodes: 1, spec, length: () => length });
-        bar.tick();
-      }
-      bar.finish();
+      await writeSyntheticDataset(dir, { episodes, spec, length: () => length, onEpisode: () => bar.tick() });
       writeSeconds = (performance.now() - t0) / 1000;
     }
     const ds = await LeRobotDataset.open(dir);
@@ -108,17 +104,16 @@ export async function benchData(o: DataBenchOptions = {}): Promise<DataBenchResu
       const bar = new ProgressBar({ total: Math.ceil(seconds), label: 'loader', unit: 's', enabled: show });
       const t2 = performance.now();
       let batches = 0;
-      let lastTick = t2;
       while ((performance.now() - t2) / 1000 < seconds) {
         await loader.next();
         batches++;
-        if (performance.now() - lastTick >= 1000) {
-          bar.tick(1, `${((batches * batchSize) / ((performance.now() - t2) / 1000)).toFixed(0)} samples/s`);
-          lastTick = performance.now();
-        }
+        const el = (performance.now() - t2) / 1000;
+        const whole = Math.min(Math.ceil(seconds), Math.floor(el));
+        if (whole > bar.count)
+          bar.tick(whole - bar.count, `${((batches * batchSize) / el).toFixed(0)} samples/s`);
       }
       const elapsed = (performance.now() - t2) / 1000;
-      bar.finish();
+      if (bar.count < Math.ceil(seconds)) bar.finish();
       return {
         loader_samples_per_s: Math.round((batches * batchSize) / elapsed),
         decode_fps: Math.round(decoded / decodeSeconds),

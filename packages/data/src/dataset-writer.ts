@@ -45,6 +45,14 @@ import {
 import { aggregateStats, type DatasetStats, ImageStats, RunningStats } from './stats.ts';
 import { chooseCodec, codecName, concatVideos, VideoEncoder, type VideoCodec } from './video.ts';
 
+/**
+ * Appending rewrites the current data / episodes file, so besides LeRobot's size caps robofm also
+ * starts a new file at these counts: a commit never rewrites more than this (readers do not care how
+ * many files there are).
+ */
+export const DATA_FILE_MAX_FRAMES = 20_000;
+export const EPISODES_FILE_MAX_EPISODES = 500;
+
 export interface DatasetWriterOptions {
   fps: number;
   /** LeRobot `robot_type`. */
@@ -133,6 +141,11 @@ export class DatasetWriter {
   static async create(dir: string, opts: DatasetWriterOptions): Promise<DatasetWriter> {
     if (!(Number.isInteger(opts.fps) && opts.fps > 0))
       throw new ValidationError('fps', opts.fps, 'a positive integer');
+    for (const k of ['dataFilesSizeInMb', 'videoFilesSizeInMb'] as const)
+      if (opts[k] !== undefined && !(opts[k] > 0))
+        throw new ValidationError(k, opts[k], 'a positive number of MB');
+    if (opts.chunksSize !== undefined && !(Number.isInteger(opts.chunksSize) && opts.chunksSize > 0))
+      throw new ValidationError('chunksSize', opts.chunksSize, 'a positive integer');
     if (!opts.features || typeof opts.features !== 'object')
       throw new ValidationError('features', opts.features, 'a features object');
     for (const [k, f] of Object.entries(opts.features)) {
@@ -411,8 +424,16 @@ export class DatasetWriter {
     // Data rows: appended to the current data file unless it is full.
     const fromIndex = info.total_frames;
     const prevData = last?.data;
+    const inFile = (
+      at: { chunk_index: number; file_index: number } | undefined,
+      sel: (e: EpisodeMeta) => typeof at,
+    ) =>
+      this.episodes.filter(
+        (e) => sel(e)?.chunk_index === at?.chunk_index && sel(e)?.file_index === at?.file_index,
+      );
     const dataFull = prevData
-      ? this.sizeMb(formatPath(info.data_path, prevData)) >= info.data_files_size_in_mb
+      ? this.sizeMb(formatPath(info.data_path, prevData)) >= info.data_files_size_in_mb ||
+        inFile(prevData, (e) => e.data).reduce((a, e) => a + e.length, 0) >= DATA_FILE_MAX_FRAMES
       : false;
     const data = this.nextIndices(prevData, dataFull);
     const dataRel = formatPath(info.data_path, data);
@@ -482,7 +503,8 @@ export class DatasetWriter {
     // Episodes metadata: appended to the current episodes file unless it is full.
     const prevMeta = last?.meta;
     const metaFull = prevMeta
-      ? this.sizeMb(formatPath(DEFAULT_EPISODES_PATH, prevMeta)) >= info.data_files_size_in_mb
+      ? this.sizeMb(formatPath(DEFAULT_EPISODES_PATH, prevMeta)) >= info.data_files_size_in_mb ||
+        inFile(prevMeta, (e) => e.meta).length >= EPISODES_FILE_MAX_EPISODES
       : false;
     const meta = this.nextIndices(prevMeta, metaFull);
     const row: EpisodeMeta = {

@@ -53,9 +53,13 @@ export class LeRobotDataset {
     }
   }
 
-  static async open(root: string): Promise<LeRobotDataset> {
+  /**
+   * Opens a dataset. By default first finishes a writer's committed-but-unapplied commit and removes
+   * a dead writer's abandoned staging (see staging.ts); `recover: false` opens strictly read-only.
+   */
+  static async open(root: string, opts: { recover?: boolean } = {}): Promise<LeRobotDataset> {
     if (!existsSync(root)) throw new RobofmError('file_missing', `${root}: dataset directory not found`);
-    recoverStaging(root);
+    if (opts.recover !== false) recoverStaging(root);
     const info = loadInfo(root);
     const v = String(info.codebase_version);
     if (v === 'v3.0') {

@@ -36,7 +36,7 @@ export { chooseCodec, decodeFrames, probeVideo, VideoEncoder } from './video.ts'
 export { recoverStaging, STAGING_DIR } from './staging.ts';
 export type { EpisodeColumn, EpisodeData } from './dataset.ts';
 export { LeRobotDataset } from './dataset.ts';
-export type { EmbodimentNormStats, NormMode, NormStat, NormStatsTable } from './norm.ts';
+export type { EmbodimentNormStats, NormMode, NormStat, NormStatsTable, PolicyTransforms } from './norm.ts';
 export {
   actionsFromModel,
   NORM_EPS,

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchProducer } from './batch-producer.ts';
+import { augmentInto, BatchProducer } from './batch-producer.ts';
 import { LeRobotDataset } from './dataset.ts';
+import { computeStats, writeStats } from './dataset-stats.ts';
 import { Loader, splitEpisodes } from './loader.ts';
 import { unnormalize } from './norm.ts';
 import {
@@ -115,6 +116,8 @@ describe('Loader', () => {
         imageWidth: 16,
         imageHeight: 16,
         workers: 2,
+        poolSize: 2,
+        blockFrames: 20,
         seed,
       });
     const ids = async (l: Loader) => {
@@ -192,18 +195,48 @@ describe('Loader', () => {
       workers: 0,
       batchSize: 3,
       horizon: 2,
-      imageWidth: 64,
-      imageHeight: 64,
+      imageWidth: 32,
+      imageHeight: 32,
       split: 'all',
     });
-    const p = new BatchProducer({ ...loader.config, cacheMb: 0.5, poolSize: 1, blockFrames: 1, reuse: 0.2 });
+    const p = new BatchProducer({ ...loader.config, cacheMb: 0.05, poolSize: 1, blockFrames: 1, reuse: 0.2 });
     await p.init();
     for (let k = 0; k < 4; k++) {
       await p.next();
       // one pinned episode (~17 frames × 2 cams × 12 KiB) may exceed the budget; nothing else stays
-      expect(p.cachedBytes).toBeLessThanOrEqual(0.5 * 1024 * 1024 + 2 * 20 * 64 * 64 * 3);
+      expect(p.cachedBytes).toBeLessThanOrEqual(0.05 * 1024 * 1024 + 2 * 20 * 32 * 32 * 3);
     }
     expect(p.counters.episodesLoaded).toBeGreaterThan(3);
+  });
+
+  it('augments images for training only (crop + colour jitter)', async () => {
+    const w = 8;
+    const src = Uint8Array.from({ length: w * w * 3 }, (_, i) => (Math.floor(i / 3) % w) * 20 + 10);
+    const dst = new Uint8Array(src.length);
+    augmentInto(src, dst, w, w, { crop: 1, x0: 0, y0: 0, brightness: 1, contrast: 1 });
+    expect(dst).toEqual(src);
+    augmentInto(src, dst, w, w, { crop: 0.5, x0: 0.5, y0: 0, brightness: 1, contrast: 1 });
+    expect(dst[0]).toBe(src[4 * 3]); // left edge of the output = column 4 of the input
+    augmentInto(src, dst, w, w, { crop: 1, x0: 0, y0: 0, brightness: 1.2, contrast: 1 });
+    expect(dst[3]).toBe(Math.min(255, Math.floor(src[3] * 1.2)));
+    const opts = {
+      sources: [{ root: dirB }],
+      workers: 0,
+      augment: { crop: 0.8, colorJitter: 0.3 },
+      batchSize: 4,
+      horizon: 2,
+    };
+    expect((await Loader.create({ ...opts, split: 'train' as const })).config.augment).not.toBeNull();
+    expect((await Loader.create({ ...opts, split: 'val' as const })).config.augment).toBeNull();
+  });
+
+  it('uses exact per-embodiment stats once `data stats --write` stored them', async () => {
+    const before = (await Loader.create({ sources: [{ root: dirB, cameras: [] }], workers: 0 })).normStats;
+    const computed = await computeStats(dirB);
+    await writeStats(dirB, computed);
+    const after = (await Loader.create({ sources: [{ root: dirB, cameras: [] }], workers: 0 })).normStats;
+    expect(after.arm_b.action.q01).toEqual(computed.byEmbodiment.arm_b.action.q01);
+    expect(after.arm_b.action.mean[0]).toBeCloseTo(before.arm_b.action.mean[0], 6);
   });
 
   it('rejects bad options with the field named', async () => {

@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { RobofmError, startWorker, ValidationError } from '@robofm/core';
 import {
@@ -12,7 +13,9 @@ import {
 } from './batch-producer.ts';
 import { LeRobotDataset } from './dataset.ts';
 import type { EmbodimentNormStats, NormMode, NormStatsTable } from './norm.ts';
-import { aggregateStats, type FeatureStats } from './stats.ts';
+import { EMBODIMENT_STATS_PATH } from './dataset-stats.ts';
+import { readJson } from './metadata.ts';
+import { aggregateStats, type FeatureStats, fromAnyLayout } from './stats.ts';
 
 interface Deferred {
   resolve: (b: Batch) => void;
@@ -66,7 +69,7 @@ export interface LoaderOptions {
   poolSize?: number;
   /** Frames per block, decoded by one ffmpeg process per camera (default 512). */
   blockFrames?: number;
-  /** Samples drawn per frame of a block before it is replaced (default 0.5). */
+  /** Samples drawn per frame of a block before it is replaced (default 1). */
   reuse?: number;
 }
 
@@ -96,7 +99,14 @@ export function normStatsFromDatasets(
 ): NormStatsTable {
   const parts = new Map<string, Record<string, FeatureStats[]>>();
   for (const { embodiment, dataset } of sets) {
-    const stats = dataset.stats;
+    // Exact per-embodiment stats from `robofm data stats --write` when present, else stats.json.
+    const perPath = join(dataset.root, EMBODIMENT_STATS_PATH);
+    const per = existsSync(perPath)
+      ? readJson<Record<string, Record<string, Record<string, unknown>>>>(perPath)[embodiment]
+      : undefined;
+    const stats = per
+      ? Object.fromEntries(Object.entries(per).map(([k, v]) => [k, fromAnyLayout(v)]))
+      : dataset.stats;
     if (!stats)
       throw new RobofmError(
         'stats_missing',
@@ -216,7 +226,7 @@ export class Loader implements AsyncIterable<Batch> {
       workerId: 0,
       poolSize: opts.poolSize ?? 4,
       blockFrames: opts.blockFrames ?? 512,
-      reuse: opts.reuse ?? 0.5,
+      reuse: opts.reuse ?? 1,
       cacheMb: opts.cacheMb ?? 256,
     };
     const loader = new Loader(config, normStats, Math.max(1, opts.prefetch ?? 2));

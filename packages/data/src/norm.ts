@@ -130,3 +130,22 @@ export function stateToModel(
   if (!s) throw new RangeError(`stateToModel: no stats for '${key}' (have ${Object.keys(stats).join(', ')})`);
   return padRows(normalize(x, s, mode, x.length), x.length, width);
 }
+
+/** The input/output pair a policy applies around its model for one embodiment. */
+export interface PolicyTransforms {
+  readonly mode: NormMode;
+  readonly width: number;
+  /** Robot state (physical units, [dim]) → model input: normalized, padded [width] + dim mask. */
+  state(x: ArrayLike<number>): { data: Float32Array; mask: Uint8Array };
+  /** Model output (normalized, padded [H, width]) → robot actions [H, dim] in physical units. */
+  actions(y: ArrayLike<number>, dim: number): Float32Array;
+}
+
+export function policyTransforms(stats: EmbodimentNormStats, mode: NormMode, width = 32): PolicyTransforms {
+  return {
+    mode,
+    width,
+    state: (x) => stateToModel(x, stats, mode, width),
+    actions: (y, dim) => actionsFromModel(y, stats, mode, dim, width),
+  };
+}

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, statSync, writeSync } from 'node:fs';
 import { RobofmError } from '@robofm/core';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, type FileMetaData } from 'hyparquet';
+import { type FileHandle, open } from 'node:fs/promises';
+import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { ByteWriter, parquetWrite } from 'hyparquet-writer';
 
 /**
@@ -134,21 +135,42 @@ export interface ParquetTable {
   columns: Record<string, unknown[]>;
 }
 
-/** Reads the footer; a clear error for missing or truncated files. */
-export async function readParquetMetadata(path: string): Promise<FileMetaData> {
-  let size: number;
+/**
+ * One open file handle as hyparquet's AsyncBuffer: footer and pages come from the same inode even if
+ * a writer atomically replaces the file meanwhile (appending rewrites it).
+ */
+async function openFile(path: string): Promise<{ file: AsyncBuffer; close: () => Promise<void> }> {
+  let fh: FileHandle;
   try {
-    size = statSync(path).size;
+    fh = await open(path, 'r');
   } catch (e) {
     throw new RobofmError('file_missing', `${path}: file not found`, { cause: e });
   }
-  if (size < 12)
+  const size = (await fh.stat()).size;
+  const file: AsyncBuffer = {
+    byteLength: size,
+    async slice(start: number, end?: number) {
+      const stop = end ?? size;
+      const buf = new Uint8Array(Math.max(0, stop - start));
+      let off = 0;
+      while (off < buf.length) {
+        const { bytesRead } = await fh.read(buf, off, buf.length - off, start + off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      return buf.buffer;
+    },
+  };
+  return { file, close: () => fh.close() };
+}
+
+async function metadataOf(path: string, file: AsyncBuffer): Promise<FileMetaData> {
+  if (file.byteLength < 12)
     throw new RobofmError(
       'parquet_truncated',
-      `${path}: ${size} bytes is too short for a parquet file (truncated?)`,
+      `${path}: ${file.byteLength} bytes is too short for a parquet file (truncated?)`,
     );
   try {
-    const file = await asyncBufferFromFile(path);
     return await parquetMetadataAsync(file);
   } catch (e) {
     throw new RobofmError(
@@ -161,47 +183,61 @@ export async function readParquetMetadata(path: string): Promise<FileMetaData> {
   }
 }
 
+/** Reads the footer; a clear error for missing or truncated files. */
+export async function readParquetMetadata(path: string): Promise<FileMetaData> {
+  const { file, close } = await openFile(path);
+  try {
+    return await metadataOf(path, file);
+  } finally {
+    await close();
+  }
+}
+
 /** Reads some columns (all when omitted) of rows [rowStart, rowEnd) column-wise. */
 export async function readParquet(
   path: string,
   opts: { columns?: string[]; rowStart?: number; rowEnd?: number } = {},
 ): Promise<ParquetTable> {
-  const metadata = await readParquetMetadata(path);
-  const names = metadata.schema.filter((_, i) => i > 0).length ? topLevelColumns(metadata) : [];
-  const wanted = opts.columns ?? names;
-  for (const c of wanted) {
-    if (!names.includes(c))
-      throw new RobofmError('parquet_column', `${path}: column '${c}' missing (has ${names.join(', ')})`);
-  }
-  const total = Number(metadata.num_rows);
-  const rowStart = opts.rowStart ?? 0;
-  const rowEnd = Math.min(opts.rowEnd ?? total, total);
-  const out: Record<string, unknown[]> = {};
-  for (const c of wanted) out[c] = [];
-  if (rowEnd <= rowStart || wanted.length === 0)
-    return { numRows: Math.max(0, rowEnd - rowStart), columns: out };
+  const { file, close } = await openFile(path);
   try {
-    const file = await asyncBufferFromFile(path);
-    await parquetRead({
-      file,
-      metadata,
-      columns: wanted,
-      rowStart,
-      rowEnd,
-      onComplete: (rows: unknown[][]) => {
-        for (const row of rows) for (let j = 0; j < wanted.length; j++) out[wanted[j]].push(row[j]);
-      },
-    });
-  } catch (e) {
-    throw new RobofmError(
-      'parquet_corrupt',
-      `${path}: failed to read rows ${rowStart}..${rowEnd}: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
+    const metadata = await metadataOf(path, file);
+    const names = topLevelColumns(metadata);
+    const wanted = opts.columns ?? names;
+    for (const c of wanted) {
+      if (!names.includes(c))
+        throw new RobofmError('parquet_column', `${path}: column '${c}' missing (has ${names.join(', ')})`);
+    }
+    const total = Number(metadata.num_rows);
+    const rowStart = opts.rowStart ?? 0;
+    const rowEnd = Math.min(opts.rowEnd ?? total, total);
+    const out: Record<string, unknown[]> = {};
+    for (const c of wanted) out[c] = [];
+    if (rowEnd <= rowStart || wanted.length === 0)
+      return { numRows: Math.max(0, rowEnd - rowStart), columns: out };
+    try {
+      await parquetRead({
+        file,
+        metadata,
+        columns: wanted,
+        rowStart,
+        rowEnd,
+        onComplete: (rows: unknown[][]) => {
+          for (const row of rows) for (let j = 0; j < wanted.length; j++) out[wanted[j]].push(row[j]);
+        },
+      });
+    } catch (e) {
+      throw new RobofmError(
+        'parquet_corrupt',
+        `${path}: failed to read rows ${rowStart}..${rowEnd}: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
+    }
+    return { numRows: rowEnd - rowStart, columns: out };
+  } finally {
+    await close();
   }
-  return { numRows: rowEnd - rowStart, columns: out };
 }
 
 /** Names of the top-level columns in schema order. */

@@ -64,8 +64,8 @@ export interface SyntheticOptions {
   length?: (e: number) => number;
   spec?: EmbodimentSpec;
   tasks?: string[];
-  /** Start episode index offset for values (when appending). */
-  valueOffset?: number;
+  /** Called after each committed episode. */
+  onEpisode?: (done: number, total: number) => void;
 }
 
 /** Writes (or appends) synthetic episodes with a DatasetWriter. */
@@ -99,6 +99,7 @@ export async function writeSyntheticDataset(dir: string, o: SyntheticOptions): P
         await w.addFrame(frame);
       }
       await w.commitEpisode();
+      o.onEpisode?.(k + 1, o.episodes);
     }
   } finally {
     await w.close();

@@ -89,8 +89,11 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
   num('total_tasks');
   num('chunks_size', true);
   if (isV3) {
-    num('data_files_size_in_mb', true);
-    num('video_files_size_in_mb', true);
+    for (const k of ['data_files_size_in_mb', 'video_files_size_in_mb'] as const) {
+      const v = info[k];
+      if (typeof v !== 'number' || !(v > 0))
+        err(infoPath, k, `got ${JSON.stringify(v)}, expected a positive number of MB`);
+    }
   }
   if (typeof info.data_path !== 'string') err(infoPath, 'data_path', 'missing path template');
   if (typeof info.splits !== 'object' || info.splits === null)
@@ -132,7 +135,7 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
   // Metadata and episodes (the reader checks structure and required columns).
   let ds: LeRobotDataset;
   try {
-    ds = await LeRobotDataset.open(root);
+    ds = await LeRobotDataset.open(root, { recover: false });
   } catch (e) {
     const m = (e as Error).message;
     const file = m.split(':')[0];

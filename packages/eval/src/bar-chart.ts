@@ -36,7 +36,8 @@ export function barChartPng(bars: Bar[], opts: BarChartOptions): Uint8Array {
   const img = new Uint8Array(width * height * 3).fill(BG[0]);
   const fmt = opts.format ?? ((v: number) => v.toFixed(2));
   const max =
-    opts.max ?? Math.max(1e-9, ...bars.map((b) => Math.max(b.value, b.interval?.[1] ?? 0)), opts.reference ?? 0);
+    opts.max ??
+    Math.max(1e-9, ...bars.map((b) => Math.max(b.value, b.interval?.[1] ?? 0)), opts.reference ?? 0);
   const plotX = labelW;
   const plotW = width - labelW - 110;
   const rect = (x0: number, y0: number, w: number, h: number, c: [number, number, number]) => {
@@ -64,7 +65,16 @@ export function barChartPng(bars: Bar[], opts: BarChartOptions): Uint8Array {
       rect(x0, cy - 5, 2, 12, INK);
       rect(x1 - 1, cy - 5, 2, 12, INK);
     }
-    drawText(img, width, height, plotX + plotW + 10, y + (rowH - GLYPH_H * scale) / 2, fmt(b.value), INK, scale);
+    drawText(
+      img,
+      width,
+      height,
+      plotX + plotW + 10,
+      y + (rowH - GLYPH_H * scale) / 2,
+      fmt(b.value),
+      INK,
+      scale,
+    );
   });
   if (opts.reference !== undefined) {
     const x = plotX + Math.round((opts.reference / max) * plotW);

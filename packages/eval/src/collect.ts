@@ -45,14 +45,29 @@ export function mixedTier(seed: number): Quality {
  * edge case.
  */
 export async function collectDataset(o: CollectOptions): Promise<CollectSummary> {
-  if (!Number.isInteger(o.episodes) || o.episodes <= 0) throw new ValidationError('--episodes', o.episodes, 'a positive integer');
-  if (![...QUALITIES, 'mixed'].includes(o.quality)) throw new ValidationError('--quality', o.quality, 'expert, noisy, failing or mixed');
+  if (!Number.isInteger(o.episodes) || o.episodes <= 0)
+    throw new ValidationError('--episodes', o.episodes, 'a positive integer');
+  if (![...QUALITIES, 'mixed'].includes(o.quality))
+    throw new ValidationError('--quality', o.quality, 'expert, noisy, failing or mixed');
   if ((o.sceneSeeds ?? 'train') !== 'train')
-    throw new ValidationError('--scene-seeds', o.sceneSeeds, "'train' (held-out scenes are for evaluation only)");
+    throw new ValidationError(
+      '--scene-seeds',
+      o.sceneSeeds,
+      "'train' (held-out scenes are for evaluation only)",
+    );
   const task = suiteTask(o.task);
   if (!task.embodiments.includes(o.embodiment))
-    throw new ValidationError('--embodiment', o.embodiment, `one of ${task.embodiments.join(', ')} for task ${o.task}`);
-  const se = await createSuiteEnv({ task: o.task, embodiment: o.embodiment, edgeCases: o.edgeCases ?? 'default', paraphrases: 'train' });
+    throw new ValidationError(
+      '--embodiment',
+      o.embodiment,
+      `one of ${task.embodiments.join(', ')} for task ${o.task}`,
+    );
+  const se = await createSuiteEnv({
+    task: o.task,
+    embodiment: o.embodiment,
+    edgeCases: o.edgeCases ?? 'default',
+    paraphrases: 'train',
+  });
   const spec = se.env.spec;
   const features = featuresFromEmbodiment(spec, {
     extra: {
@@ -60,10 +75,26 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
       edge_case: { dtype: 'string', shape: [1], names: null },
     },
   });
-  const writer = await DatasetWriter.openOrCreate(o.out, { fps: spec.controlHz, robotType: spec.robotType, features });
-  const bar = new ProgressBar({ total: o.episodes, label: `collect ${o.task}/${o.embodiment}`, unit: 'ep', enabled: o.progress });
+  const writer = await DatasetWriter.openOrCreate(o.out, {
+    fps: spec.controlHz,
+    robotType: spec.robotType,
+    features,
+  });
+  const bar = new ProgressBar({
+    total: o.episodes,
+    label: `collect ${o.task}/${o.embodiment}`,
+    unit: 'ep',
+    enabled: o.progress,
+  });
   const t0 = performance.now();
-  const summary: CollectSummary = { dir: o.out, episodes: 0, frames: 0, successes: 0, byQuality: {}, wallSeconds: 0 };
+  const summary: CollectSummary = {
+    dir: o.out,
+    episodes: 0,
+    frames: 0,
+    successes: 0,
+    byQuality: {},
+    wallSeconds: 0,
+  };
   try {
     for (let i = 0; i < o.episodes; i++) {
       const seed = assertSeedIn('train', sceneSeed('train', (o.seedStart ?? 0) + i));
@@ -94,7 +125,8 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
         if (r.terminated || r.truncated) break;
       }
       writer.beginEpisode({ task: se.env.currentInstruction });
-      for (const f of frames) await writer.addFrame({ ...f, success } as Parameters<DatasetWriter['addFrame']>[0]);
+      for (const f of frames)
+        await writer.addFrame({ ...f, success } as Parameters<DatasetWriter['addFrame']>[0]);
       await writer.commitEpisode();
       summary.episodes++;
       summary.frames += frames.length;

@@ -22,7 +22,12 @@ export interface EpisodeRun {
  * Runs one episode of `policy` ('expert' = the privileged scripted expert) on a suite env from
  * `job.sceneSeed`, until the task succeeds, fails or times out.
  */
-export async function runEpisode(se: SuiteEnv, job: EpisodeJob, policy: Policy | 'expert', quality: Quality = 'expert'): Promise<EpisodeRun> {
+export async function runEpisode(
+  se: SuiteEnv,
+  job: EpisodeJob,
+  policy: Policy | 'expert',
+  quality: Quality = 'expert',
+): Promise<EpisodeRun> {
   const t0 = performance.now();
   const { env } = se;
   let { obs } = env.reset({ seed: job.sceneSeed });
@@ -36,14 +41,20 @@ export async function runEpisode(se: SuiteEnv, job: EpisodeJob, policy: Policy |
   const frames: Uint8Array[] = [];
   const record = () => {
     if (!job.record || cams.length === 0) return;
-    frames.push(tileFrames(cams.map((c) => obs.images[c.name]), cams.map((c) => c.width), cams[0].height).frame);
+    frames.push(
+      tileFrames(
+        cams.map((c) => obs.images[c.name]),
+        cams.map((c) => c.width),
+        cams[0].height,
+      ).frame,
+    );
   };
   record();
   let steps = 0;
   let success = false;
   let failure: string | null = null;
   let timeToSuccess: number | null = null;
-  let queue: Float32Array[] = [];
+  const queue: Float32Array[] = [];
   for (;;) {
     let action: Float32Array;
     if (expert) action = expert.act().action;
@@ -87,7 +98,14 @@ export async function runEpisode(se: SuiteEnv, job: EpisodeJob, policy: Policy |
   return {
     result,
     ...(job.record && frames.length && cams.length
-      ? { frames: { data: frames, width: cams.reduce((a, c) => a + c.width, 0), height: cams[0].height, fps: env.spec.controlHz } }
+      ? {
+          frames: {
+            data: frames,
+            width: cams.reduce((a, c) => a + c.width, 0),
+            height: cams[0].height,
+            fps: env.spec.controlHz,
+          },
+        }
       : {}),
   };
 }

@@ -63,7 +63,8 @@ export class EpisodeRunner {
     if (!res.success && job.video && this.init.videoDir) {
       let frames = first.frames;
       // The expert runs without cameras; replay the same (deterministic) episode with them.
-      if (expert) frames = (await runEpisode(await this.env(job, true), { ...job, record: true }, 'expert')).frames;
+      if (expert)
+        frames = (await runEpisode(await this.env(job, true), { ...job, record: true }, 'expert')).frames;
       if (frames) {
         mkdirSync(this.init.videoDir, { recursive: true });
         const name = `${job.task}_${job.embodiment}_${job.sceneSeed}.mp4`;

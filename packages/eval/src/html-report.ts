@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { barChartPng } from './bar-chart.ts';
 import type { EvalReport } from './report.ts';
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /**
@@ -26,8 +27,17 @@ export function writeReport(report: EvalReport, dir: string): string[] {
     file: put(
       'success.png',
       barChartPng(
-        suites.map(([k, s]) => ({ label: k, value: s.success * 100, interval: [s.ci95[0] * 100, s.ci95[1] * 100] })),
-        { title: 'SUCCESS RATE % (WILSON 95% CI)', max: 100, reference: 95, format: (v) => `${v.toFixed(0)}%` },
+        suites.map(([k, s]) => ({
+          label: k,
+          value: s.success * 100,
+          interval: [s.ci95[0] * 100, s.ci95[1] * 100],
+        })),
+        {
+          title: 'SUCCESS RATE % (WILSON 95% CI)',
+          max: 100,
+          reference: 95,
+          format: (v) => `${v.toFixed(0)}%`,
+        },
       ),
     ),
     caption: 'Success rate per task/embodiment with Wilson 95 % interval; dashed line: the 95 % target.',

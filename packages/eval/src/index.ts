@@ -9,4 +9,12 @@ export { writeMp4, tileFrames } from './video.ts';
 export { createSuiteEnv, type SuiteEnv, type SuiteEnvOptions } from './suite-env.ts';
 export { runEpisode, type EpisodeJob, type EpisodeRun } from './episode.ts';
 export { runPool } from './worker-pool.ts';
-export { collectDataset, mixedTier, QUALITY_CODE, type CollectOptions, type CollectQuality, type CollectSummary } from './collect.ts';
+export {
+  collectDataset,
+  mixedTier,
+  QUALITY_CODE,
+  type CollectOptions,
+  type CollectQuality,
+  type CollectSummary,
+} from './collect.ts';
+export { renderSceneStrip, writeSceneGallery } from './scene-gallery.ts';

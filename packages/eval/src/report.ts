@@ -57,7 +57,9 @@ export function summarize(results: EpisodeResult[]): SuiteReport {
   const n = results.length;
   const ok = results.filter((r) => r.success);
   const failureReasons: Record<string, number> = {};
-  for (const r of results) if (!r.success) failureReasons[r.failureReason ?? 'unknown'] = (failureReasons[r.failureReason ?? 'unknown'] ?? 0) + 1;
+  for (const r of results)
+    if (!r.success)
+      failureReasons[r.failureReason ?? 'unknown'] = (failureReasons[r.failureReason ?? 'unknown'] ?? 0) + 1;
   const edgeCases: Record<string, EdgeCaseStats> = {};
   for (const r of results) {
     for (const name of r.edgeCases.length ? r.edgeCases : ['none']) {
@@ -83,7 +85,13 @@ export function summarize(results: EpisodeResult[]): SuiteReport {
 /** Groups episode results by `task/embodiment` (in first-seen order) and summarizes each. */
 export function buildReport(
   results: EpisodeResult[],
-  meta: { policy: string; seedStart: number; episodesPerSuite: number; wallSeconds: number; suiteOrder?: string[] },
+  meta: {
+    policy: string;
+    seedStart: number;
+    episodesPerSuite: number;
+    wallSeconds: number;
+    suiteOrder?: string[];
+  },
 ): EvalReport {
   const groups = new Map<string, EpisodeResult[]>();
   for (const s of meta.suiteOrder ?? []) groups.set(s, []);
@@ -116,6 +124,7 @@ export function buildReport(
 /** The `--json` summary line: `{"suites":{"t/e":{"episodes","success","ci95"}},"overall":…}`. */
 export function jsonSummary(report: EvalReport): string {
   const suites: Record<string, { episodes: number; success: number; ci95: [number, number] }> = {};
-  for (const [k, s] of Object.entries(report.suites)) suites[k] = { episodes: s.episodes, success: s.success, ci95: s.ci95 };
+  for (const [k, s] of Object.entries(report.suites))
+    suites[k] = { episodes: s.episodes, success: s.success, ci95: s.ci95 };
   return JSON.stringify({ suites, overall: report.overall });
 }

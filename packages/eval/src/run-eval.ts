@@ -37,13 +37,24 @@ export function parseSuite(suite: string): Array<{ task: string; embodiment: str
   const all = suitePairs();
   if (suite === 'all') return all;
   const out: Array<{ task: string; embodiment: string }> = [];
-  for (const part of suite.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of suite
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [task, emb] = part.split('/');
     if (!SUITE_TASKS[task])
-      throw new ValidationError('--suite', suite, `all, a task (${Object.keys(SUITE_TASKS).join(', ')}) or task/embodiment`);
+      throw new ValidationError(
+        '--suite',
+        suite,
+        `all, a task (${Object.keys(SUITE_TASKS).join(', ')}) or task/embodiment`,
+      );
     const pairs = all.filter((p) => p.task === task && (emb === undefined || p.embodiment === emb));
     if (pairs.length === 0)
-      throw new ValidationError('--suite', suite, `an embodiment of ${task}: ${SUITE_TASKS[task].embodiments.join(', ')}`);
+      throw new ValidationError(
+        '--suite',
+        suite,
+        `an embodiment of ${task}: ${SUITE_TASKS[task].embodiments.join(', ')}`,
+      );
     out.push(...pairs);
   }
   if (out.length === 0) throw new ValidationError('--suite', suite, 'all, a task or task/embodiment');
@@ -56,11 +67,14 @@ export function parseSuite(suite: string): Array<{ task: string; embodiment: str
  * this for periodic evaluation.
  */
 export async function runEval(o: EvalOptions): Promise<EvalReport> {
-  if (!Number.isInteger(o.episodes) || o.episodes <= 0) throw new ValidationError('--episodes', o.episodes, 'a positive integer');
+  if (!Number.isInteger(o.episodes) || o.episodes <= 0)
+    throw new ValidationError('--episodes', o.episodes, 'a positive integer');
   const seedStart = o.seedStart ?? 0;
-  if (!Number.isInteger(seedStart) || seedStart < 0) throw new ValidationError('--seed-start', seedStart, 'a non-negative integer');
+  if (!Number.isInteger(seedStart) || seedStart < 0)
+    throw new ValidationError('--seed-start', seedStart, 'a non-negative integer');
   const workers = o.workers ?? 2;
-  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new ValidationError('--workers', workers, 'an integer in [0, 64]');
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+    throw new ValidationError('--workers', workers, 'an integer in [0, 64]');
   const pairs = parseSuite(o.suite ?? 'all');
   const jobs: WorkerJob[] = [];
   for (let i = 0; i < o.episodes; i++)
@@ -74,7 +88,12 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
     videoDir: o.outDir ? join(o.outDir, 'videos') : null,
   };
   let videoBudget = o.outDir ? (o.videos ?? 6) : 0;
-  const bar = new ProgressBar({ total: jobs.length, label: `eval ${o.policy}`, unit: 'ep', enabled: o.progress ?? undefined });
+  const bar = new ProgressBar({
+    total: jobs.length,
+    label: `eval ${o.policy}`,
+    unit: 'ep',
+    enabled: o.progress ?? undefined,
+  });
   let ok = 0;
   const t0 = performance.now();
   const onResult = (r: EpisodeResult) => {

@@ -59,7 +59,9 @@ export async function runPool<J, R>(opts: {
         w.on('exit', (code) => {
           if (done < jobs.length && !failed) {
             failed = true;
-            reject(new RobofmError('eval_worker_failed', `worker ${i} exited with code ${code} before finishing`));
+            reject(
+              new RobofmError('eval_worker_failed', `worker ${i} exited with code ${code} before finishing`),
+            );
           }
         });
       }

@@ -61,7 +61,7 @@ export interface ModelConfig {
 export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   kind: 'flow',
   imageSize: 64,
-  visionChannels: [16, 32, 64, 128],
+  visionChannels: [16, 32, 64],
   visionGrid: 4,
   maxCameras: 4,
   dModel: 128,

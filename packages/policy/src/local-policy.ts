@@ -8,6 +8,11 @@ import { Processor, type RawSample } from './processor.ts';
 export interface LocalPolicyOptions {
   /** Seed of the sampling noise (same seed + same obs → same chunk). */
   seed?: number;
+  /**
+   * Rows of each predicted chunk returned for execution before the next observation is asked
+   * for (receding horizon). Default: the checkpoint's `meta.executeHorizon`, else the full H.
+   */
+  executeHorizon?: number;
 }
 
 /**
@@ -19,6 +24,8 @@ export class LocalPolicy implements Policy {
   readonly checkpoint: LoadedCheckpoint;
   private readonly processor: Processor;
   private readonly generator: Generator;
+  /** Rows per returned chunk (≤ H). */
+  readonly executeHorizon: number;
   /** Per body: [low, high] per action dim (joint limits when the body is known, else data range). */
   private readonly limits: Record<string, { low: Float32Array; high: Float32Array }> = {};
 
@@ -29,18 +36,28 @@ export class LocalPolicy implements Policy {
     this.processor = new Processor(config.model, normStats, tokenizer);
     this.generator = new Generator(opts.seed ?? 0);
     const m = config.model;
+    const eh = opts.executeHorizon ?? Number(config.meta.executeHorizon ?? m.horizon);
+    if (!Number.isInteger(eh) || eh < 1 || eh > m.horizon)
+      throw new ValidationError('executeHorizon', eh, `an integer in [1, ${m.horizon}]`);
+    this.executeHorizon = eh;
     for (const [name, e] of Object.entries(m.embodiments))
       this.limits[name] = actionLimits(name, e.actionDim, normStats[name].action);
     this.metadata = {
       id: String(config.meta.id ?? `robofm-vla-${m.kind}`),
-      actionHorizon: m.horizon,
+      actionHorizon: eh,
       embodiments: Object.fromEntries(
         Object.entries(m.embodiments).map(([name, e]) => [
           name,
           { stateDim: e.stateDim, actionDim: e.actionDim, cameras: e.cameras, controlHz: e.controlHz },
         ]),
       ),
-      extra: { kind: m.kind, step: config.step, preset: config.meta.preset, checkpoint: this.checkpoint.dir },
+      extra: {
+        kind: m.kind,
+        step: config.step,
+        preset: config.meta.preset,
+        checkpoint: this.checkpoint.dir,
+        predictedHorizon: m.horizon,
+      },
     };
   }
 
@@ -103,8 +120,8 @@ export class LocalPolicy implements Policy {
         actions[k] = Math.min(high[d], Math.max(low[d], actions[k]));
       }
       return {
-        actions,
-        horizon: m.horizon,
+        actions: actions.slice(0, this.executeHorizon * A),
+        horizon: this.executeHorizon,
         actionDim: m.embodiments[o.embodiment].actionDim,
         timing: { inferMs: t2 - t0, modelMs: t2 - t1, batch: obs.length },
       };

@@ -191,4 +191,36 @@ describe('VLA models', () => {
     policy.dispose();
     expect(liveTensors()).toBeLessThanOrEqual(before);
   });
+
+  it('token baseline: LocalPolicy decodes chunks within the training range', async () => {
+    const cfg: ModelConfig = { ...TINY, kind: 'token' };
+    manualSeed(5);
+    const { samples, processor } = tinyData();
+    const model = createModel(cfg);
+    const dir = join(mkdtempSync(join(tmpdir(), 'ckpt-tok-')), 'step-1');
+    saveCheckpoint(dir, {
+      weights: Object.fromEntries(model.namedParameters()),
+      config: { format: 'robofm-vla', version: 1, model: cfg, step: 1, meta: {} },
+      normStats: processor.normStats,
+      tokenizer: processor.tokenizer,
+    });
+    const policy = new LocalPolicy(dir);
+    const [c] = await policy.inferBatch([
+      {
+        embodiment: 'duo',
+        images: samples[1].images,
+        state: Float32Array.from(samples[1].state),
+        instruction: 'x',
+      },
+    ]);
+    expect(c.horizon).toBe(TINY.horizon);
+    expect(c.actions.length).toBe(TINY.horizon * 4);
+    const st = processor.normStats.duo.action;
+    for (let i = 0; i < c.actions.length; i++) {
+      const d = i % 4;
+      expect(c.actions[i]).toBeGreaterThanOrEqual(st.min![d] - 1e-6);
+      expect(c.actions[i]).toBeLessThanOrEqual(st.max![d] + 1e-6);
+    }
+    policy.dispose();
+  });
 });

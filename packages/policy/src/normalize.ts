@@ -13,12 +13,17 @@ export interface FeatureStats {
 /** `norm_stats.json`: per embodiment, stats of the state and action vectors (unpadded widths). */
 export type NormStats = Record<string, { state: FeatureStats; action: FeatureStats }>;
 
-const EPS = 1e-6;
+/**
+ * Smallest scale a dimension is divided by (robot units: rad, m). A joint that barely moves in the
+ * data (std 0.002 rad) would otherwise turn ordinary deviations into z-scores of hundreds, which
+ * dominate the loss and blow up gradients.
+ */
+export const MIN_SCALE = 1e-2;
 
 /**
- * Normalizes one vector in place into `out` (length = x.length):
- * zscore: (x − mean) / std; quantile: 2 (x − q01) / (q99 − q01) − 1. Dimensions with (near) zero
- * spread map to 0 and back to their mean / midpoint exactly.
+ * Normalizes one vector into `out` (length = x.length):
+ * zscore: (x − mean) / max(std, MIN_SCALE); quantile: (x − mid) / max(half-range, MIN_SCALE) with
+ * mid and half-range from q01 / q99. Exactly invertible by `unnormalizeVector`.
  */
 export function normalizeVector(
   x: ArrayLike<number>,
@@ -28,7 +33,7 @@ export function normalizeVector(
 ): Float32Array {
   for (let i = 0; i < x.length; i++) {
     const [center, scale] = centerScale(s, mode, i);
-    out[i] = scale > EPS ? (x[i] - center) / scale : 0;
+    out[i] = (x[i] - center) / scale;
   }
   return out;
 }
@@ -42,7 +47,7 @@ export function unnormalizeVector(
 ): Float32Array {
   for (let i = 0; i < y.length; i++) {
     const [center, scale] = centerScale(s, mode, i);
-    out[i] = scale > EPS ? y[i] * scale + center : center;
+    out[i] = y[i] * scale + center;
   }
   return out;
 }
@@ -51,9 +56,9 @@ function centerScale(s: FeatureStats, mode: 'zscore' | 'quantile', i: number): [
   if (mode === 'quantile' && s.q01 && s.q99) {
     const lo = s.q01[i];
     const hi = s.q99[i];
-    return [(lo + hi) / 2, (hi - lo) / 2];
+    return [(lo + hi) / 2, Math.max(MIN_SCALE, (hi - lo) / 2)];
   }
-  return [s.mean[i], s.std[i]];
+  return [s.mean[i], Math.max(MIN_SCALE, s.std[i])];
 }
 
 /** Checks norm stats against the widths the model expects for each body. */

@@ -3,6 +3,9 @@ import { type ModelConfig, fromModelActions, toModelActions } from './config.ts'
 import { type NormStats, normalizeVector, unnormalizeVector } from './normalize.ts';
 import type { BpeTokenizer } from './tokenizer.ts';
 
+/** Normalized state and action-target values are clipped to ±TARGET_CLIP. */
+export const TARGET_CLIP = 5;
+
 /**
  * One training / inference example in raw robot units (what the env and the datasets give).
  * Images are HWC uint8 RGB per camera name (any resolution; resized here).
@@ -111,7 +114,9 @@ export class Processor {
       textMask.set(mask, b * L);
       if (s.state.length !== e.stateDim)
         throw new ValidationError(`sample[${b}].state`, s.state, `length ${e.stateDim} for ${s.embodiment}`);
-      state.set(normalizeVector(s.state, stats.state, c.normalization), b * c.maxStateDim);
+      const ns = normalizeVector(s.state, stats.state, c.normalization);
+      for (let i = 0; i < ns.length; i++) ns[i] = Math.max(-TARGET_CLIP, Math.min(TARGET_CLIP, ns[i]));
+      state.set(ns, b * c.maxStateDim);
       if (actions && actionMask && s.actions) {
         if (s.actions.length !== H * e.actionDim)
           throw new ValidationError(`sample[${b}].actions`, s.actions, `length ${H}*${e.actionDim}`);
@@ -120,7 +125,10 @@ export class Processor {
         for (let t = 0; t < H; t++) {
           for (let i = 0; i < e.actionDim; i++) row[i] = rel[t * e.actionDim + i];
           const off = (b * H + t) * A;
-          actions.set(normalizeVector(row, stats.action, c.normalization), off);
+          // Targets beyond ±TARGET_CLIP (rare outliers) are clipped so they cannot dominate the loss.
+          const n = normalizeVector(row, stats.action, c.normalization);
+          for (let i = 0; i < n.length; i++) n[i] = Math.max(-TARGET_CLIP, Math.min(TARGET_CLIP, n[i]));
+          actions.set(n, off);
           const valid = s.actionValid ? s.actionValid[t] : 1;
           if (valid) actionMask.fill(1, off, off + e.actionDim);
         }

@@ -75,6 +75,7 @@ export async function benchScheduling(
           scheduler,
           faults: { latencyMs, jitterMs: latencyMs > 0 ? (opts.jitterMs ?? 0) : 0 },
           deadlineS: Math.max(1, (3 * latencyMs) / 1000),
+          compare: true,
           log,
         });
         const a = acc[scheduler][latencyMs];
@@ -168,6 +169,8 @@ async function remoteEpisode(
     deadlineS: number;
     extraTimeS?: number;
     fallback?: FallbackOptions;
+    /** Scheduler comparison: refuse a one-action policy instead of falling back to sync. */
+    compare?: boolean;
     log: Logger;
   },
 ): Promise<EpisodeResult> {
@@ -180,6 +183,16 @@ async function remoteEpisode(
   let policy: RemotePolicy | null = null;
   try {
     if (!world.expert) throw new ValidationError('world.expert', undefined, 'a scripted expert to serve');
+    let scheduler = ep.scheduler;
+    if (world.expert.metadata.actionHorizon < 2) {
+      if (ep.compare)
+        throw new ValidationError(
+          'world.expert.actionHorizon',
+          world.expert.metadata.actionHorizon,
+          'a policy that answers with chunks (≥ 2 actions) to compare schedulers',
+        );
+      scheduler = 'sync'; // one action per request: async/rtc would drop every (stale) action
+    }
     server = await opts.serve(world.expert);
     proxy = await new FaultProxy({ target: server.url, faults: ep.faults, logger: quiet }).start();
     policy = await RemotePolicy.connect({
@@ -191,7 +204,7 @@ async function remoteEpisode(
     const loop = new ControlLoop({
       driver: world.driver,
       policy,
-      scheduler: ep.scheduler,
+      scheduler,
       clock: 'realtime',
       deadlineS: ep.deadlineS,
       fallback: { home: world.home, ...ep.fallback },
@@ -200,8 +213,8 @@ async function remoteEpisode(
       isDone: () => world.success(),
       maxSeconds: world.timeLimitS + (ep.extraTimeS ?? 0),
       logger: quiet,
+      onStart: () => proxy?.resetClock(), // outages count from the episode's start
     });
-    proxy.resetClock();
     return await loop.run();
   } finally {
     policy?.dispose();

@@ -43,6 +43,8 @@ export interface StepRecord {
   /** The fresh target submitted this step (null when none). */
   action: Float32Array | null;
   subtask?: string;
+  /** Camera images, on steps where an observation was sent (with `recordImages`). */
+  images?: Record<string, Uint8Array>;
 }
 
 export interface EpisodeRecorder {
@@ -71,6 +73,12 @@ export interface ControlLoopOptions {
   /** …doubling after each failed probe up to this (default 0.5). */
   probeMaxS?: number;
   recorder?: EpisodeRecorder;
+  /** Send one request before the episode starts (default true). */
+  warmup?: boolean;
+  /** Called when the episode clock starts (after the warm-up), e.g. to start a fault schedule. */
+  onStart?: () => void;
+  /** Also record the camera images of every observation sent (default false). */
+  recordImages?: boolean;
   logger?: Logger;
 }
 
@@ -97,6 +105,10 @@ export interface EpisodeResult {
   maxTauFrac: number;
   limitViolations: number;
   watchdogTrips: number;
+  /** Realtime: control steps that started more than one control period late (CPU starvation). */
+  overruns: number;
+  /** Realtime: worst lateness of a control step behind wall time, seconds. */
+  maxLagS: number;
   estopped: boolean;
 }
 
@@ -141,6 +153,17 @@ export class ControlLoop {
     });
     this.channel = new PolicyChannel(o.policy, { clock: this.clock, deadlineS, faults: o.faults });
     this.fallback = new Fallback(spec, o.fallback ?? {}, this.clock);
+    for (const [field, p] of [
+      ['policy', o.policy],
+      ['fallback.policy', o.fallback?.policy],
+    ] as const) {
+      if (p && !p.metadata.embodiments[spec.name])
+        throw new ValidationError(
+          field,
+          p.metadata.id,
+          `a policy that drives '${spec.name}' (it drives ${Object.keys(p.metadata.embodiments).join(', ') || 'nothing'})`,
+        );
+    }
   }
 
   get currentMode(): ControlMode {
@@ -171,6 +194,8 @@ export class ControlLoop {
     const maxSeconds = this.o.maxSeconds ?? 30;
     const tau = new Float64Array(n);
     const tgt = new Float64Array(n);
+    if (this.o.warmup !== false) await this.warmup();
+    this.o.onStart?.();
     const t0 = driver.read().time;
     this.wall0 = performance.now();
     const first = driver.read();
@@ -202,6 +227,8 @@ export class ControlLoop {
       maxTauFrac: 0,
       limitViolations: 0,
       watchdogTrips: 0,
+      overruns: 0,
+      maxLagS: 0,
       estopped: false,
     };
     const stepMax = Float64Array.from(spec.joints, (j) => j.maxVelocity / spec.controlHz);
@@ -316,9 +343,16 @@ export class ControlLoop {
           qd: Float32Array.from(st.qd),
           action: action ? Float32Array.from(action) : null,
           subtask,
+          ...(this.o.recordImages && obsCache ? { images: (obsCache as Observation).images } : {}),
         });
         res.controlSteps++;
-        if (this.clock === 'realtime') await this.pace(simT);
+        if (this.clock === 'realtime') {
+          const lag = (performance.now() - this.wall0) / 1000 - simT;
+          if (lag > res.maxLagS) res.maxLagS = lag;
+          if (lag > 1 / spec.controlHz && ++res.overruns === 1)
+            this.log.warn('control loop running late', { lag_ms: Math.round(lag * 1000), t: simT });
+          await this.pace(simT);
+        }
       }
       // ---- physics tick: PD toward the safe target ----
       const now = this.clock === 'virtual' ? simT + t0 : this.now;
@@ -354,6 +388,36 @@ export class ControlLoop {
       max_vel_frac: Math.round(res.maxVelFrac * 1000) / 1000,
     });
     return res;
+  }
+
+  /**
+   * One request before the episode starts (first requests pay for connection setup, JIT and model
+   * warm-up, which would otherwise miss the first deadline). Stateful policies are reset afterwards.
+   */
+  private async warmup(): Promise<void> {
+    const { driver } = this.o;
+    const st = driver.read();
+    const obs: Observation = {
+      embodiment: driver.spec.name,
+      images: driver.images(),
+      state: st.state,
+      instruction: this.o.instruction ?? '',
+      timestamp: 0,
+    };
+    for (const p of [this.o.policy, this.o.fallback?.policy]) {
+      if (!p) continue;
+      const t = performance.now();
+      try {
+        await p.infer(obs);
+        this.log.debug('warm-up request answered', {
+          policy: p.metadata.id,
+          ms: Math.round(performance.now() - t),
+        });
+      } catch (e) {
+        this.log.warn('warm-up request failed', { policy: p.metadata.id, error: (e as Error).message });
+      }
+    }
+    await this.o.fallback?.policy?.reset?.();
   }
 
   private switchTo(to: ControlMode, reason: string, waitedS?: number): void {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, type FileHandle, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@robofm/core';
@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   DirectoryUploader,
   EpisodeBuffer,
+  type EpisodeInfo,
   type EpisodeUploader,
+  EpisodeWriter,
   type StoredEpisode,
 } from './episode-buffer.ts';
 
@@ -38,7 +40,8 @@ describe('EpisodeBuffer', () => {
     const dir = await tmp();
     const buf = await EpisodeBuffer.open(dir, { logger: quiet });
     const w = await buf.begin({ embodiment: 'di', task: 'reach', instruction: 'go' });
-    for (let s = 0; s < 100; s++) w.step(stepRec(s));
+    for (let s = 0; s < 100; s++)
+      w.step(s === 7 ? { ...stepRec(s), images: { front: Uint8Array.from([1, 2, 3, 250]) } } : stepRec(s));
     await w.end({ success: true });
     const again = await EpisodeBuffer.open(dir, { logger: quiet });
     const [info] = again.list();
@@ -54,6 +57,7 @@ describe('EpisodeBuffer', () => {
     expect(ep.steps).toHaveLength(100);
     expect(Array.from(ep.steps[42].state as Float32Array)).toEqual([42, 1, 2]);
     expect(ep.end).toMatchObject({ success: true });
+    expect(Array.from((ep.steps[7].images as Record<string, Uint8Array>).front)).toEqual([1, 2, 3, 250]);
   });
 
   it('cuts a torn tail and keeps every whole record', async () => {
@@ -68,6 +72,50 @@ describe('EpisodeBuffer', () => {
     const [info] = again.list();
     expect(info).toMatchObject({ records: 11, complete: false, recoveredBytes: 7 });
     expect((await again.read(w.id)).steps).toHaveLength(10);
+  });
+
+  it('a failed write (disk full) loses nothing: the partial frame is cut and the records retried', async () => {
+    let file = Buffer.alloc(0);
+    let failNext = true;
+    const fh = {
+      write: async (data: Buffer, off: number, len: number, pos: number) => {
+        const n = failNext ? Math.floor(len / 2) : len;
+        const next = Buffer.alloc(Math.max(file.length, pos + n));
+        file.copy(next);
+        data.copy(next, pos, off, off + n);
+        file = next;
+        if (failNext) {
+          failNext = false;
+          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        }
+        return { bytesWritten: n };
+      },
+      datasync: async () => {},
+      truncate: async (len: number) => {
+        file = file.subarray(0, len);
+      },
+      close: async () => {},
+    } as unknown as FileHandle;
+    const info: EpisodeInfo = {
+      id: 'x',
+      records: 0,
+      bytes: 0,
+      complete: false,
+      uploaded: false,
+      recoveredBytes: 0,
+    };
+    const w = new EpisodeWriter('x', fh, info, 1000, () => {}, quiet);
+    for (let s = 0; s < 20; s++) w.step(stepRec(s));
+    await expect(w.flush()).rejects.toThrow(/ENOSPC/);
+    expect(file.length).toBe(0); // the half-written frame was cut
+    expect(w.durable).toBe(0);
+    for (let s = 20; s < 30; s++) w.step(stepRec(s));
+    await w.end();
+    expect(w.durable).toBe(31);
+    const dir = await tmp();
+    await writeFile(join(dir, 'x.rfep'), file);
+    const ep = await (await EpisodeBuffer.open(dir, { logger: quiet })).read('x');
+    expect(ep.steps.map((r) => r.step)).toEqual(Array.from({ length: 30 }, (_, i) => i));
   });
 
   it('survives kill -9 of the writing process: every record reported durable is there', async () => {

@@ -123,7 +123,14 @@ export class EpisodeBuffer {
     };
     this.infos.set(id, info);
     this.open.add(id);
-    const w = new EpisodeWriter(id, fh, info, this.opts.flushIntervalMs ?? 100, () => this.open.delete(id));
+    const w = new EpisodeWriter(
+      id,
+      fh,
+      info,
+      this.opts.flushIntervalMs ?? 100,
+      () => this.open.delete(id),
+      this.log,
+    );
     w.append({ type: 'meta', ...meta, startedAt: new Date().toISOString() });
     await w.flush();
     return w;
@@ -189,6 +196,8 @@ export class EpisodeWriter implements EpisodeRecorder {
   /** Records known durable (fdatasync'd). */
   durable = 0;
   private appended = 0;
+  /** Bytes of the file known durable. */
+  private offset = 0;
 
   constructor(
     readonly id: string,
@@ -196,6 +205,7 @@ export class EpisodeWriter implements EpisodeRecorder {
     private readonly info: EpisodeInfo,
     private readonly flushIntervalMs: number,
     private readonly onClose: () => void,
+    private readonly log: Logger,
   ) {}
 
   append(record: Record<string, unknown>): void {
@@ -224,25 +234,42 @@ export class EpisodeWriter implements EpisodeRecorder {
     };
     if (rec.action) r.action = rec.action;
     if (rec.subtask !== undefined) r.subtask = rec.subtask;
+    if (rec.images) r.images = rec.images;
     this.append(r);
   }
 
   /** Writes and syncs everything appended so far; resolves when it is on disk. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
+    const run = this.flushing.then(async () => {
       if (this.pending.length === 0) return;
       const bufs = this.pending;
       const count = bufs.length;
       this.pending = [];
       const data = Buffer.concat(bufs);
-      let off = 0;
-      while (off < data.length) off += (await this.fh.write(data, off, data.length - off)).bytesWritten;
-      await this.fh.datasync();
+      try {
+        let off = 0;
+        while (off < data.length)
+          off += (await this.fh.write(data, off, data.length - off, this.offset + off)).bytesWritten;
+        await this.fh.datasync();
+      } catch (e) {
+        // Disk full, I/O error…: cut any partial frame, keep the records for the next try.
+        await this.fh.truncate(this.offset).catch(() => {});
+        this.pending = bufs.concat(this.pending);
+        this.log.error('episode write failed; records kept in memory for the next flush', {
+          id: this.id,
+          records: this.pending.length,
+          error: (e as Error).message,
+        });
+        throw e;
+      }
+      this.offset += data.length;
       this.durable += count;
       this.info.records += count;
       this.info.bytes += data.length;
     });
-    return this.flushing;
+    // A failed flush must not wedge later ones.
+    this.flushing = run.catch(() => {});
+    return run;
   }
 
   /** Writes the `end` record, syncs and closes the file. */

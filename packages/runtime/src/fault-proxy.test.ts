@@ -34,7 +34,7 @@ describe('FaultProxy', () => {
     for (let i = 0; i < 5; i++) rtts.push((await p.infer(obs)).timing.rttMs as number);
     for (const r of rtts) {
       expect(r).toBeGreaterThanOrEqual(120 - 40 - 2);
-      expect(r).toBeLessThan(120 + 40 + 150);
+      expect(r).toBeLessThan(120 + 40 + 1000); // generous: the CI machine is shared
     }
     expect(proxy.stats.forwarded).toBeGreaterThanOrEqual(11); // metadata + 5 × (request, reply)
   });

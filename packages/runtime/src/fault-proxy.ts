@@ -141,7 +141,7 @@ export class FaultProxy {
 
   /** One direction of one connection: delayed, jittered, order-kept delivery with drops and stalls. */
   private lane(deliver: (data: RawData, binary: boolean) => void) {
-    const q = new DelayLane(() => this.time());
+    const q = new DelayLane();
     return {
       push: (data: RawData | null, binary: boolean, after?: () => void) => {
         const f = this.faults;
@@ -157,7 +157,7 @@ export class FaultProxy {
           at = Math.max(at, o.atS + o.durationS + (f.latencyMs ?? 0) / 2000);
           this.stats.stalled++;
         }
-        q.push(at, () => {
+        q.push(at - now, () => {
           if (data !== null) {
             this.stats.forwarded++;
             deliver(data, binary);

@@ -78,19 +78,18 @@ export function rng(seed: number): () => number {
 }
 
 /**
- * Delivers callbacks at given times (seconds on `clock`) strictly in the order they were queued,
- * like bytes on one TCP stream: an item never overtakes the one before it, even with jitter.
+ * Delivers callbacks after given delays strictly in the order they were queued, like bytes on one
+ * TCP stream: an item never overtakes the one before it, even with jitter. Runs on its own
+ * monotonic clock, so restarting a fault schedule's clock never shifts what is in flight.
  */
 export class DelayLane {
   private readonly items: Array<{ at: number; fn: () => void }> = [];
   private timer: NodeJS.Timeout | null = null;
   private last = 0;
 
-  constructor(private readonly clock: () => number) {}
-
-  /** Queue `fn` for time `at` (or right after the previous item, whichever is later). */
-  push(at: number, fn: () => void): void {
-    this.last = Math.max(this.last, at);
+  /** Queue `fn` to run `delayS` seconds from now (or right after the previous item, if later). */
+  push(delayS: number, fn: () => void): void {
+    this.last = Math.max(this.last, performance.now() / 1000 + Math.max(0, delayS));
     this.items.push({ at: this.last, fn });
     if (this.items.length === 1) this.pump();
   }
@@ -99,7 +98,7 @@ export class DelayLane {
     if (this.timer) return;
     while (this.items.length > 0) {
       const head = this.items[0];
-      const ms = (head.at - this.clock()) * 1000;
+      const ms = (head.at - performance.now() / 1000) * 1000;
       if (ms > 0.5) {
         this.timer = setTimeout(() => {
           this.timer = null;

@@ -65,23 +65,35 @@ export class RemotePolicy implements Policy {
   /** Connects made (the first included) and replies received. */
   readonly stats = { connects: 0, disconnects: 0, replies: 0, deadlineMisses: 0 };
 
-  private constructor(
-    private readonly opts: RemotePolicyOptions,
-    metadata: PolicyMetadata,
-  ) {
-    this.metadata = metadata;
+  private readonly opts: RemotePolicyOptions;
+
+  /** Not connected yet: call `connect()` (or use `RemotePolicy.connect(opts)`). */
+  constructor(urlOrOptions: string | RemotePolicyOptions) {
+    const opts = typeof urlOrOptions === 'string' ? { url: urlOrOptions } : urlOrOptions;
+    if (!opts || typeof opts.url !== 'string' || !/^wss?:\/\//.test(opts.url))
+      throw new ValidationError('url', opts?.url, 'a ws:// or wss:// URL');
+    const dl = opts.deadlineMs ?? 1000;
+    if (!(dl > 0)) throw new ValidationError('deadlineMs', dl, 'a positive number of ms');
+    this.opts = opts;
+    this.metadata = { id: '', actionHorizon: 1, embodiments: {} };
     this.log = (opts.logger ?? rootLogger).child({ component: 'remote-policy', url: opts.url });
   }
 
   /** Connects, reads the metadata frame, and returns a client that keeps itself connected. */
-  static async connect(opts: RemotePolicyOptions): Promise<RemotePolicy> {
-    if (!/^wss?:\/\//.test(opts.url)) throw new ValidationError('url', opts.url, 'a ws:// or wss:// URL');
-    const dl = opts.deadlineMs ?? 1000;
-    if (!(dl > 0)) throw new ValidationError('deadlineMs', dl, 'a positive number of ms');
-    const placeholder: PolicyMetadata = { id: '', actionHorizon: 1, embodiments: {} };
-    const p = new RemotePolicy(opts, placeholder);
-    await p.open();
-    return p;
+  static async connect(opts: string | RemotePolicyOptions): Promise<RemotePolicy> {
+    return new RemotePolicy(opts).connect();
+  }
+
+  /** First connection (metadata frame read); afterwards the client reconnects by itself. */
+  async connect(): Promise<this> {
+    if (this.ready) return this;
+    try {
+      await this.open();
+    } catch (e) {
+      this.dispose(); // no background reconnects for a client that never connected
+      throw e;
+    }
+    return this;
   }
 
   get connected(): boolean {

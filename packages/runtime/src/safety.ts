@@ -162,7 +162,7 @@ export class SafetyLayer {
     this.lastFresh = now;
     if (this.watchdogTripped) {
       this.watchdogTripped = false;
-      this.log.info('watchdog cleared: fresh target', { t: round(now) });
+      this.log.debug('watchdog cleared: fresh target', { t: round(now) });
     }
     return true;
   }
@@ -172,10 +172,17 @@ export class SafetyLayer {
     if (this.estopReason === null && !this.watchdogTripped && now - this.lastFresh > this.o.watchdogS) {
       this.watchdogTripped = true;
       this.stats.watchdogTrips++;
-      this.log.warn('watchdog: no fresh target, holding position', {
-        t: round(now),
-        since_ms: Math.round((now - this.lastFresh) * 1000),
-      });
+      // Every trip is counted; the log shows the first and then every 50th (sync waits trip it often).
+      const trips = this.stats.watchdogTrips;
+      this.log.log(
+        trips === 1 || trips % 50 === 0 ? 'warn' : 'debug',
+        'watchdog: no fresh target, holding position',
+        {
+          t: round(now),
+          since_ms: Math.round((now - this.lastFresh) * 1000),
+          trips,
+        },
+      );
       for (let i = 0; i < this.n; i++) this.desired[i] = this.clip(i, q[i]);
     }
     let limited = false;

@@ -93,7 +93,7 @@ export class TcpFaultProxy {
   }
 
   private pipe(from: Socket, to: Socket, reset: () => void): void {
-    const q = new DelayLane(() => this.time());
+    const q = new DelayLane();
     const later = (fn: () => void) => {
       const f = this.faults;
       const now = this.time();
@@ -102,7 +102,7 @@ export class TcpFaultProxy {
       for (const o of f.outages ?? [])
         if ((now >= o.atS && now < o.atS + o.durationS) || (at >= o.atS && at < o.atS + o.durationS))
           at = Math.max(at, o.atS + o.durationS);
-      q.push(at, fn);
+      q.push(at - now, fn);
     };
     from.on('data', (chunk: Buffer) => {
       if ((this.faults.dropProb ?? 0) > 0 && this.rand() < (this.faults.dropProb ?? 0)) {

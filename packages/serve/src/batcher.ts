@@ -7,7 +7,11 @@ export interface BatchOptions {
   maxWaitMs: number;
 }
 
-export const DEFAULT_BATCH: BatchOptions = { maxBatch: 16, maxWaitMs: 2 };
+/**
+ * Default: greedy batching. An idle model starts on a request at once (no added latency); requests
+ * that arrive while it is busy queue and ride together in the next call.
+ */
+export const DEFAULT_BATCH: BatchOptions = { maxBatch: 16, maxWaitMs: 0 };
 
 export interface BatchResult {
   chunk: ActionChunk;
@@ -92,7 +96,11 @@ export class DynamicBatcher {
       this.timer = null;
       // setImmediate lets requests that arrived in the same tick join (maxWaitMs 0 still batches).
       this.busy = true;
-      setImmediate(() => void this.run());
+      setImmediate(() => {
+        this.run().catch(() => {
+          this.busy = false;
+        });
+      });
       return;
     }
     if (!this.timer) {
@@ -119,6 +127,11 @@ export class DynamicBatcher {
   }
 
   private async run(): Promise<void> {
+    // The queue may have been emptied (close()) between scheduling and this immediate.
+    if (this.queue.length === 0 || this.closed) {
+      this.busy = false;
+      return;
+    }
     const batch = this.take();
     const start = performance.now();
     const queueMs = batch.map((p) => start - p.at);

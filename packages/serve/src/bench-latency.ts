@@ -7,7 +7,7 @@ import {
   logger as rootLogger,
   startWorker,
 } from '@robofm/core';
-import type { BatchOptions } from './batcher.ts';
+import { type BatchOptions, DEFAULT_BATCH } from './batcher.ts';
 import { PolicyServer } from './server.ts';
 
 export interface LatencyStats {
@@ -81,7 +81,7 @@ export async function benchLatency(opts: BenchLatencyOptions): Promise<BenchLate
   const robots = opts.robots ?? [1, 4, 16];
   const perRobot = opts.perRobot ?? 25;
   const rounds = opts.rounds ?? 4;
-  const batchOn = opts.batch ?? { maxBatch: 16, maxWaitMs: 2 };
+  const batchOn = opts.batch ?? DEFAULT_BATCH;
   const batchOff = { maxBatch: 1, maxWaitMs: 0 };
   const log = (opts.logger ?? rootLogger).child({ bench: 'serve-latency' });
   const server = await PolicyServer.start({

@@ -26,6 +26,17 @@ export interface HoldSinePolicyOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+/** The float32 nearest to `x` on the inside of [lo, hi] (so stored actions never exceed a limit). */
+function f32Within(x: number, lo: number, hi: number): number {
+  const v = Math.min(hi, Math.max(lo, x));
+  F32[0] = v;
+  if (F32[0] > hi) I32[0] += F32[0] > 0 ? -1 : 1;
+  else if (F32[0] < lo) I32[0] += F32[0] > 0 ? 1 : -1;
+  return F32[0];
+}
+
 /**
  * A scripted policy, not a model: for each embodiment it holds the current joint positions (when
  * the state starts with them, else the middle of each joint's range) and adds a small, smooth,
@@ -106,7 +117,7 @@ export class HoldSinePolicy implements Policy {
       for (let k = 0; k < H; k++) {
         const t = t0 + k / spec.controlHz;
         const v = base + amp * Math.sin(2 * Math.PI * this.opts.frequencyHz * t + j);
-        actions[k * D + j] = Math.min(hi, Math.max(lo, v));
+        actions[k * D + j] = f32Within(v, lo, hi);
       }
     }
     return { actions, horizon: H, actionDim: D, timing: { inferMs: 0 } };

@@ -29,7 +29,7 @@ function sendError(server: PolicyServer, res: ServerResponse, e: unknown, transp
     res.destroy();
     return;
   }
-  sendJson(res, err.status, { error: body });
+  sendJson(res, err.code === 'frame_too_large' ? 413 : err.status, { error: body });
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

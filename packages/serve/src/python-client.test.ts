@@ -19,7 +19,7 @@ const hasPy =
 // Written from the protocol description only: numpy arrays as maps with byte-string keys
 // __ndarray__/data/dtype/shape, numpy scalars as __npgeneric__; metadata frame first; one binary
 // request → one binary reply; a text frame is an error.
-const CLIENT = String.raw`
+const CLIENT = `
 import asyncio, json, sys
 import msgpack, numpy as np, websockets
 

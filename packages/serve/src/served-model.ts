@@ -37,6 +37,7 @@ export class ServedModel {
     batch: BatchOptions,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
+    private readonly warmUpOnReload = false,
   ) {
     this.current = spec.policy;
     this.id = spec.id ?? spec.policy.metadata.id;
@@ -108,6 +109,9 @@ export class ServedModel {
             );
           policy = await this.load();
         }
+        // A checkpoint that loads but cannot infer never goes live; warm-up also keeps the first
+        // requests after the swap from paying for lazy initialization.
+        if (this.warmUpOnReload) await warmUp(policy);
         const old = this.current;
         this.current = policy;
         this.version++;
@@ -143,6 +147,21 @@ export class ServedModel {
     } catch (e) {
       this.log.warn('dispose failed', { model: this.id, err: e });
     }
+  }
+}
+
+/** One inference per embodiment on a blank observation (zeros, black images); throws when one fails. */
+export async function warmUp(policy: Policy): Promise<void> {
+  for (const [name, e] of Object.entries(policy.metadata.embodiments)) {
+    const images: Record<string, Uint8Array> = {};
+    for (const c of e.cameras) images[c.name] = new Uint8Array(c.width * c.height * 3);
+    const chunk = await policy.infer({
+      embodiment: name,
+      images,
+      state: new Float32Array(e.stateDim),
+      instruction: '',
+    });
+    checkChunk(chunk, e.actionDim, policy.metadata.id);
   }
 }
 

@@ -270,10 +270,76 @@ describe('servePolicy', () => {
     policy.inferBatch = async () => {
       throw new Error('CUDA out of memory');
     };
+    // a server refuses to start on a policy that fails its warm-up...
+    await expect(servePolicy(policy, { logger: quiet, warmUp: true })).rejects.toThrow(/CUDA out of memory/);
+    // ...and without warm-up, a failure at request time is that request's error only
     const h = await servePolicy(policy, { logger: quiet });
     toClose.push(h);
     const c = await TestClient.connect(h.url);
     await expect(c.infer(alohaRequest())).rejects.toBeInstanceOf(ServerError);
     expect((await fetch(`${h.httpUrl}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('reload safety', () => {
+  it('a checkpoint that loads but cannot infer never goes live', async () => {
+    const broken = new HoldSinePolicy();
+    broken.inferBatch = async () => {
+      throw new Error('shape mismatch in layer 3');
+    };
+    const s = await start({
+      models: [{ policy: new HoldSinePolicy(), id: 'm', load: async () => broken }],
+      warmUp: true,
+    });
+    const c = await TestClient.connect(s.url);
+    const res = await fetch(`${s.httpUrl}/v1/models/m/reload`, { method: 'POST' });
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/shape mismatch/);
+    expect(s.model('m').version).toBe(1);
+    expect(((await c.infer(alohaRequest())).actions as NdArray).shape).toEqual([16, 14]);
+    expect(s.metrics.reloads.get({ model: 'm', outcome: 'error' })).toBe(1);
+    await c.close();
+  });
+});
+
+describe('HTTP edge cases', () => {
+  it('JSON ndarrays in base64, frame_too_large, content-type errors, 429 over the rate', async () => {
+    const s = await start({
+      models: [{ policy: new HoldSinePolicy({ horizon: 3 }) }],
+      maxFrameBytes: 200_000,
+      apiKeys: [{ key: 'k', ratePerSec: 0.001, burst: 3 }],
+    });
+    const auth = { Authorization: 'Api-Key k' };
+    const url = `${s.httpUrl}/v1/models/scripted-hold-sine/infer`;
+    const b64 = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const img = new Uint8Array(3 * 40 * 50).fill(9);
+    const body = {
+      state: { __ndarray__: true, data: b64(new Float64Array(14)), dtype: '<f8', shape: [14] },
+      images: { cam_high: { __ndarray__: true, data: b64(img), dtype: '|u1', shape: [3, 40, 50] } },
+      prompt: 'fold',
+    };
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { actions: number[][] }).actions.length).toBe(3);
+    const big = await fetch(url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/msgpack' },
+      body: Buffer.alloc(300_000),
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('frame_too_large');
+    const noType = await fetch(url, { method: 'POST', headers: auth, body: 'x' });
+    expect(((await noType.json()) as { error: { field: string } }).error.field).toBe('content-type');
+    const limited = await fetch(url, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(limited.status).toBe(429);
+    expect(s.metrics.rateLimited.get({ transport: 'http' })).toBe(1);
   });
 });

@@ -16,7 +16,7 @@ import { type ApiKeySpec, ApiKeyAuth } from './auth.ts';
 import { type BatchOptions, DEFAULT_BATCH } from './batcher.ts';
 import { handleHttp } from './http-api.ts';
 import { ServerMetrics } from './metrics.ts';
-import { type ModelSpec, ServedModel } from './served-model.ts';
+import { type ModelSpec, ServedModel, warmUp } from './served-model.ts';
 
 export interface ServerOptions {
   /** Models to host; the first is the default for `ws://host:port/`. */
@@ -31,6 +31,12 @@ export interface ServerOptions {
   maxFrameBytes?: number;
   /** Longest a request may take inside the model (ms). */
   requestTimeoutMs?: number;
+  /**
+   * Run one blank inference per embodiment before listening and before a reloaded policy goes live
+   * (a checkpoint that cannot infer is refused). Default false: stateful policies (scripted experts)
+   * may not want blank calls; `robofm serve` turns it on.
+   */
+  warmUp?: boolean;
   /** Frames one connection may have queued before it is closed (default 8). */
   maxPipelined?: number;
   maxConnections?: number;
@@ -76,7 +82,13 @@ export class PolicyServer {
     this.maxPipelined = opts.maxPipelined ?? 8;
     this.maxConnections = opts.maxConnections ?? 1024;
     for (const spec of opts.models) {
-      const m = new ServedModel(spec, opts.batch ?? DEFAULT_BATCH, this.metrics, this.log);
+      const m = new ServedModel(
+        spec,
+        opts.batch ?? DEFAULT_BATCH,
+        this.metrics,
+        this.log,
+        opts.warmUp ?? false,
+      );
       if (this.models.has(m.id))
         throw new RobofmError('invalid_argument', `models: got id ${m.id} twice, expected unique model ids`, {
           status: 400,
@@ -107,6 +119,11 @@ export class PolicyServer {
 
   static async start(opts: ServerOptions): Promise<PolicyServer> {
     const s = new PolicyServer(opts);
+    if (opts.warmUp) {
+      const t0 = performance.now();
+      for (const m of s.models.values()) await warmUp(m.policy);
+      s.log.debug('models warmed up', { ms: Math.round(performance.now() - t0) });
+    }
     await new Promise<void>((resolve, reject) => {
       s.http.once('error', reject);
       s.http.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {

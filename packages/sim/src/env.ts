@@ -23,7 +23,7 @@ import { getRobot } from './robots/index.ts';
 import type { RobotDescription } from './robots/description.ts';
 import { MujocoWorld } from './sim-world.ts';
 import type { TaskDefinition, TaskEvaluation } from './task.ts';
-import { getTask } from './task-registry.ts';
+import { getTask, hasTask, loadTaskSuite } from './task-registry.ts';
 
 export interface SimEnvOptions {
   /** Body name (`arm6`, `arm4`, `mobile`, `bimanual`, `humanoid`, `hand`). */
@@ -74,6 +74,7 @@ export class SimEnv implements Env {
   /** Loads MuJoCo (once per thread) and builds an env. */
   static async create(opts: SimEnvOptions): Promise<SimEnv> {
     await loadMujocoModule();
+    if (typeof opts?.task === 'string' && !hasTask(opts.task)) await loadTaskSuite();
     return new SimEnv(opts);
   }
 
@@ -218,16 +219,15 @@ export class SimEnv implements Env {
 
   /** Renders one camera of the current world (rgb, optional depth) at the env's resolution. */
   render(camera: string, opts: { depth?: boolean; width?: number; height?: number; cache?: boolean } = {}) {
-    const cam =
-      this.spec.cameras.find((c) => c.name === camera) ??
-      getEmbodiment(this.spec.name).cameras.find((c) => c.name === camera);
-    if (!cam)
-      throw new ValidationError(
-        'camera',
-        camera,
-        `one of ${this.spec.cameras.map((c) => c.name).join(', ')}`,
-      );
     if (!this.renderer) throw new RobofmError('env_needs_reset', 'call reset() before rendering');
+    // The policy's cameras at their resolution; any other camera of the model (e.g. `overview`)
+    // at 96×96 unless a size is given.
+    const cam = this.spec.cameras.find((c) => c.name === camera) ??
+      getEmbodiment(this.spec.name).cameras.find((c) => c.name === camera) ?? {
+        name: camera,
+        width: 96,
+        height: 96,
+      };
     return this.renderer.render(camera, opts.width ?? cam.width, opts.height ?? cam.height, {
       depth: opts.depth,
       cache: opts.cache,

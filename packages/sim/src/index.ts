@@ -1,6 +1,3 @@
-// The task suite registers its tasks with the registry on import (side effect only).
-import './tasks/index.ts';
-
 export type {
   Quat,
   Rgba,
@@ -22,7 +19,7 @@ export type {
 } from './task.ts';
 export type { Rng } from './rng.ts';
 export { makeRng } from './rng.ts';
-export { registerTask, getTask, taskNames } from './task-registry.ts';
+export { registerTask, getTask, taskNames, loadTaskSuite } from './task-registry.ts';
 export { defaultScene, freePlayTask } from './default-scene.ts';
 export type { SimEnvOptions } from './env.ts';
 export { SimEnv } from './env.ts';

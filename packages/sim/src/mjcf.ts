@@ -253,6 +253,8 @@ export function buildMjcf(
   if (!Number.isFinite(base.yaw))
     throw new ValidationError('scene.robotBase.yaw', base.yaw, 'a finite number');
   out.push(`<body name="robot_base" pos="${vec(base.pos)}" quat="${vec(quatFromYaw(base.yaw))}">`);
+  const ov = robot.overview ?? { pos: [1.6, 1.2, 1.0], target: [0.3, 0, 0.2] };
+  out.push(cameraXml({ name: 'overview', pos: ov.pos, target: ov.target, fovy: 45 }));
   for (const l of robot.links) linkXml(l, spec, scene.cameraJitter, out);
   out.push('</body>');
   for (const [i, o] of scene.objects.entries()) out.push(objectXml(o, i));

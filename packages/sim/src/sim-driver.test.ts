@@ -35,6 +35,14 @@ describe('SimDriver', () => {
       for (let i = 0; i < 1000; i++) d.advance();
       expect(Math.abs(d.read().q[1] - q0[1])).toBeLessThan(0.02);
       expect(d.eePositions()).toHaveLength(1);
+      // Forward kinematics of the current pose matches the live site; a raised shoulder moves it up.
+      const now = d.eePositions()[0];
+      const same = d.eePositionsAt(d.read().q)[0];
+      for (let k = 0; k < 3; k++) expect(same[k]).toBeCloseTo(now[k], 6);
+      const lifted = Float64Array.from(d.read().q);
+      lifted[1] -= 0.5;
+      expect(d.eePositionsAt(lifted)[0][2]).toBeGreaterThan(now[2] + 0.05);
+      expect(d.eePositions()[0]).toEqual(now);
       expect(typeof d.success()).toBe('boolean');
       const imgs = d.images();
       expect(Object.keys(imgs)).toEqual(['front', 'wrist']);

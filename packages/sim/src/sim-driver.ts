@@ -103,6 +103,11 @@ export class SimDriver implements RobotDriver {
     return w.eeSites.map((s) => w.eePose(s).pos);
   }
 
+  /** Where the end effectors would be with the joints at `q` (no effect on the simulation). */
+  eePositionsAt(q: ArrayLike<number>): Array<[number, number, number]> {
+    return this.env.world.eePositionsAt(q);
+  }
+
   dispose(): void {
     this.env.dispose();
   }

@@ -70,6 +70,10 @@ export class MujocoWorld implements SimWorld {
   private readonly ids = new Map<string, number>();
   private readonly jointIndex = new Map<string, number>();
   private forceApplied = false;
+  /** mj_step1 has run for the current state (set by `biasTorques`, cleared by stepping). */
+  private stage1Fresh = false;
+  /** Scratch MjData for forward kinematics of hypothetical poses (`eePositionsAt`), made on demand. */
+  private scratch: MjData | undefined;
   private disposed = false;
   mode: DriveMode = 'targets';
 
@@ -166,6 +170,7 @@ export class MujocoWorld implements SimWorld {
       for (let k = 0; k < this.internalQpos.length; k++) q2[this.internalQpos[k]] = this.internalTargets[k];
     }
     mj.mj_forward(this.model, this.data);
+    this.stage1Fresh = false;
   }
 
   dispose(): void {
@@ -175,6 +180,7 @@ export class MujocoWorld implements SimWorld {
     this.jacr.delete();
     this.vel6.delete();
     this.state.delete();
+    if (this.scratch) deleteData(this.scratch);
     deleteData(this.data);
     deleteModel(this.model);
   }
@@ -191,24 +197,38 @@ export class MujocoWorld implements SimWorld {
     if (this.disposed) throw new RobofmError('sim_disposed', 'this simulation world was disposed');
   }
 
-  /** Full integration state (bit-exact restore). Returns a copy. */
+  /**
+   * Full state: MuJoCo's integration state (bit-exact) followed by the controller's (targets, PD
+   * setpoint, torques, drive mode). A copy; `restoreState` puts both back.
+   */
   saveState(): Float64Array {
-    mujocoModule().mj_getState(this.model, this.data, this.state.view(), this.stateSig);
-    return Float64Array.from(this.state.view());
+    const v = this.state.view();
+    mujocoModule().mj_getState(this.model, this.data, v, this.stateSig);
+    const n = this.targets.length;
+    const out = new Float64Array(v.length + 3 * n + 1);
+    out.set(v);
+    out.set(this.targets, v.length);
+    out.set(this.setpoint, v.length + n);
+    out.set(this.torque, v.length + 2 * n);
+    out[v.length + 3 * n] = this.mode === 'targets' ? 0 : 1;
+    return out;
   }
 
   restoreState(s: Float64Array): void {
+    this.assertAlive();
     const len = this.state.view().length;
-    if (s.length !== len) throw new ValidationError('state', s, `a Float64Array of length ${len}`);
+    const n = this.targets.length;
+    if (!(s instanceof Float64Array) || s.length !== len + 3 * n + 1)
+      throw new ValidationError('state', s, `a Float64Array of length ${len + 3 * n + 1} from saveState()`);
     // The binding copies the input into a new heap vector: pass plain JS memory (a heap view
     // could detach while that copy grows the heap).
-    mujocoModule().mj_setState(
-      this.model,
-      this.data,
-      Float64Array.from(s) as unknown as number[],
-      this.stateSig,
-    );
+    mujocoModule().mj_setState(this.model, this.data, s.slice(0, len) as unknown as number[], this.stateSig);
     mujocoModule().mj_forward(this.model, this.data);
+    this.stage1Fresh = false;
+    this.targets.set(s.subarray(len, len + n));
+    this.setpoint.set(s.subarray(len + n, len + 2 * n));
+    this.torque.set(s.subarray(len + 2 * n, len + 3 * n));
+    this.mode = s[len + 3 * n] === 0 ? 'targets' : 'torque';
   }
 
   // ---- control ---------------------------------------------------------------------------------
@@ -248,9 +268,14 @@ export class MujocoWorld implements SimWorld {
     }
   }
 
-  /** One physics step: PD (or raw torques) + built-in controllers → ctrl, then mj_step. */
+  /** One physics step: mj_step1, PD (or raw torques) + built-in controllers → ctrl, mj_step2. */
   physicsStep(): void {
     const mj = mujocoModule();
+    // mj_step1 computes qfrc_bias (and kinematics) for the current state; the controller reads it,
+    // writes ctrl, then mj_step2 integrates. (Reading after a full mj_step would use the bias of
+    // the state before the last integration.)
+    if (!this.stage1Fresh) mj.mj_step1(this.model, this.data);
+    this.stage1Fresh = false;
     this.readJoints();
     const ctrl = this.data.ctrl as Float64Array;
     if (this.mode === 'targets') {
@@ -278,7 +303,7 @@ export class MujocoWorld implements SimWorld {
       pdTorque(this.internalGains, this.iq, this.iqd, this.internalTargets, this.ibias, this.itorque);
       for (let k = 0; k < ni; k++) ctrl[this.q.length + k] = this.itorque[k];
     }
-    mj.mj_step(this.model, this.data);
+    mj.mj_step2(this.model, this.data);
     if (this.forceApplied) {
       (this.data.xfrc_applied as Float64Array).fill(0);
       this.forceApplied = false;
@@ -290,8 +315,12 @@ export class MujocoWorld implements SimWorld {
     return Float64Array.from(this.torque);
   }
 
-  /** Gravity/Coriolis torques of the actuated joints (copy). */
+  /** Gravity/Coriolis torques of the actuated joints at the current state (copy). */
   biasTorques(): Float64Array {
+    if (!this.stage1Fresh) {
+      mujocoModule().mj_step1(this.model, this.data);
+      this.stage1Fresh = true;
+    }
     this.readJoints();
     return Float64Array.from(this.bias);
   }
@@ -446,6 +475,33 @@ export class MujocoWorld implements SimWorld {
     return this.sitePose(site ?? this.eeSites[0]);
   }
 
+  /**
+   * End-effector site positions (world frame, `eeSites` order) if the robot's joints were at `q`
+   * (`embodiment.joints` order); everything else as now. Forward kinematics on a scratch MjData:
+   * the live simulation is untouched.
+   */
+  eePositionsAt(q: ArrayLike<number>): Array<[number, number, number]> {
+    this.assertAlive();
+    const n = this.qposAdr.length;
+    if (!q || q.length !== n)
+      throw new ValidationError('q', q, `${n} joint positions (${this.embodiment.name})`);
+    const mj = mujocoModule();
+    this.scratch ??= newData(this.model);
+    const sq = this.scratch.qpos as Float64Array;
+    sq.set(this.data.qpos as Float64Array);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(q[i])) throw new ValidationError(`q[${i}]`, q[i], 'a finite number');
+      sq[this.qposAdr[i]] = q[i];
+    }
+    for (const [lead, follow] of this.followerQpos) sq[follow] = sq[lead];
+    mj.mj_kinematics(this.model, this.scratch);
+    const sx = this.scratch.site_xpos as Float64Array;
+    return this.eeSites.map((s) => {
+      const id = this.id(OBJ.site, s, 'site');
+      return [sx[3 * id], sx[3 * id + 1], sx[3 * id + 2]];
+    });
+  }
+
   eeJacobian(site?: string): { jacp: Float64Array; jacr: Float64Array } {
     const id = this.id(OBJ.site, site ?? this.eeSites[0], 'site');
     const jp = this.jacp.view();
@@ -513,6 +569,7 @@ export class MujocoWorld implements SimWorld {
     if (quat) qpos.set(quat, qa + 3);
     (this.data.qvel as Float64Array).fill(0, da, da + 6);
     mujocoModule().mj_forward(this.model, this.data);
+    this.stage1Fresh = false;
   }
 
   setGeomFriction(body: string, friction: number): void {

@@ -7,6 +7,20 @@ import { freePlayTask } from './default-scene.ts';
 import type { TaskDefinition } from './task.ts';
 
 const TASKS = new Map<string, TaskDefinition<unknown>>();
+let suite: Promise<void> | undefined;
+
+/**
+ * Imports the task suite (`./tasks`), which registers its tasks here. Lazy, so a body's default
+ * scene (and the benchmarks) never depend on it; `SimEnv.create` calls it for unknown names.
+ */
+export function loadTaskSuite(): Promise<void> {
+  suite ??= import('./tasks/index.ts').then(() => undefined);
+  return suite;
+}
+
+export function hasTask(name: string): boolean {
+  return TASKS.has(name);
+}
 
 export function registerTask<S>(task: TaskDefinition<S>): void {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(task.name))
@@ -45,7 +59,11 @@ export function getTask(name: string): TaskDefinition<unknown> {
     .map((n) => [n, editDistance(name, n)] as const)
     .sort((a, b) => a[1] - b[1])
     .filter(([, d]) => d <= Math.max(2, name.length / 3));
-  const hint = best.length ? ` (did you mean '${best[0][0]}'?)` : '';
+  const hint = best.length
+    ? ` (did you mean '${best[0][0]}'?)`
+    : suite
+      ? ''
+      : ' (the task suite registers on `await loadTaskSuite()`, which SimEnv.create does)';
   throw new ValidationError('task', name, `a registered task: ${names.join(', ')}${hint}`);
 }
 

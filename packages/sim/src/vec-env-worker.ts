@@ -5,7 +5,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { Observation, StepResult } from '@robofm/core';
 import { SimEnv, type SimEnvOptions } from './env.ts';
-import { loadMujocoModule } from './mujoco.ts';
 
 interface Slot {
   env: SimEnv;
@@ -49,8 +48,7 @@ async function handle(msg: Request): Promise<{ result: unknown; transfer: ArrayB
   switch (msg.type) {
     case 'init': {
       for (const spec of msg.imports) await import(spec);
-      await loadMujocoModule();
-      for (let i = 0; i < msg.count; i++) slots.push({ env: new SimEnv(msg.options), nextSeed: 0 });
+      for (let i = 0; i < msg.count; i++) slots.push({ env: await SimEnv.create(msg.options), nextSeed: 0 });
       return { result: { spec: slots[0]?.env.spec }, transfer };
     }
     case 'reset': {

@@ -3,7 +3,7 @@
 Speaks one JSON object per line on stdin/stdout so the TypeScript side can interleave timings:
   {"cmd": "setup", "model": "transformer"|"cnn", "weights": path, "data": path, "lr": float}
   {"cmd": "steps", "model": ..., "n": int}          -> {"times_ms": [...], "losses": [...]}
-  {"cmd": "opbench", "n": int}                      -> {"us_per_op": float}
+  {"cmd": "opbench", "n": int}                      -> {"us_per_op": wall, "cpu_us_per_op": thread CPU}
   {"cmd": "quit"}
 Weights and data come from safetensors files written by the TypeScript side (parsed here by hand
 with numpy), so both sides train the same model from the same init on the same batch. Module and
@@ -142,10 +142,12 @@ def opbench(msg):
     a = torch.tensor([1.0])
     b = torch.tensor([2.0])
     n = msg["n"]
+    c0 = time.thread_time()
     t0 = time.perf_counter()
     for _ in range(n):
         z = a + b
-    return {"us_per_op": (time.perf_counter() - t0) * 1e6 / n}
+    wall = (time.perf_counter() - t0) * 1e6 / n
+    return {"us_per_op": wall, "cpu_us_per_op": (time.thread_time() - c0) * 1e6 / n}
 
 
 def main():

@@ -62,6 +62,7 @@ Napi::Value wrapList(const Napi::CallbackInfo& info, const std::vector<at::Tenso
 void throwJs(const Napi::CallbackInfo& info, const char* op, const std::string& code, const std::string& msg);
 std::string classify(const c10::Error& e);
 
+void registerHandles(Napi::Env env, Napi::Object exports);
 void registerTensor(Napi::Env env, Napi::Object exports);
 void registerOps(Napi::Env env, Napi::Object exports);
 void registerNN(Napi::Env env, Napi::Object exports);

@@ -11,6 +11,7 @@ import {
   getBlasThreads,
   getNumThreads,
   linspace,
+  liveTensors,
   manualSeed,
   multinomial,
   ones,
@@ -188,6 +189,10 @@ describe.each(availableDevices())('tensors on %s', (device) => {
       expect(x.to('cpu').device).toBe('cpu');
       expect(x.toString()).toContain('shape=[2, 2]');
       expect(x.toString()).toContain('[[1.0, -2.0], [3.0, 4.0]]');
+      const big = arange(100, undefined, 1, { device });
+      const live = liveTensors();
+      expect(big.toString()).toContain('[0, 1, 2, 3, 4, 5, ... (100 values)]');
+      expect(liveTensors()).toBe(live);
     });
   });
 });

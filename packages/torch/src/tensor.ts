@@ -220,21 +220,17 @@ export class Tensor {
     const fmt = (v: number) =>
       isFloating(this.dtype) ? (Number.isInteger(v) ? v.toFixed(1) : v.toPrecision(5)) : String(v);
     if (n > 64) {
-      const vals = Array.from(this.reshape(-1).slice(0, 0, 6).toFloat32ArrayAndDispose(), fmt);
-      return `${head}\n[${vals.join(', ')}, ... (${n} values)]`;
+      const first = new Float32Array(6);
+      const h = N.reshape(this.id, [-1]);
+      const f = N.slice(h, 0, 0, 6, 1);
+      const g = N.to(f, 0, -1, false);
+      first.set(new Float32Array(N.toBuffer(g)));
+      N.disposeMany([h, f, g]);
+      return `${head}\n[${Array.from(first, fmt).join(', ')}, ... (${n} values)]`;
     }
     const show = (x: unknown): string =>
       Array.isArray(x) ? `[${x.map(show).join(', ')}]` : fmt(x as number);
     return `${head}\n${show(this.tolist())}`;
-  }
-
-  /** @internal */
-  private toFloat32ArrayAndDispose(): Float32Array {
-    try {
-      return this.toFloat32Array();
-    } finally {
-      this.dispose();
-    }
   }
 
   // ---- conversion ------------------------------------------------------------------------------------

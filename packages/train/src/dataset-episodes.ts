@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { EMBODIMENTS, ProgressBar, RobofmError, ValidationError } from '@robofm/core';
-import { decodeFrames, formatPath, loadEpisodes, loadInfo, loadTasks, probeVideo, readParquet } from '@robofm/data';
+import {
+  decodeFrames,
+  formatPath,
+  loadEpisodes,
+  loadInfo,
+  loadTasks,
+  probeVideo,
+  readParquet,
+} from '@robofm/data';
 import type { EmbodimentInfo } from '@robofm/policy';
 import { deltaIndexFor } from './delta-index.ts';
 import type { Episode } from './episodes.ts';
@@ -21,7 +29,13 @@ const IMAGE_PREFIX = 'observation.images.';
  */
 export async function loadDatasetEpisodes(
   root: string,
-  o: { imageSize: number; maxEpisodes?: number; weight?: number; progress?: boolean; onlySuccessful?: boolean },
+  o: {
+    imageSize: number;
+    maxEpisodes?: number;
+    weight?: number;
+    progress?: boolean;
+    onlySuccessful?: boolean;
+  },
 ): Promise<LoadedDataset> {
   const info = loadInfo(root);
   const f = info.features;
@@ -70,14 +84,27 @@ export async function loadDatasetEpisodes(
   const fileCache = new Map<string, Record<string, unknown[]>>();
   // Each mp4 holds many episodes: decode it once, front to back (one ffmpeg per file, not per episode).
   const videoCache = new Map<string, Uint8Array[]>();
-  const videoFrames = async (vpath: string, c: { width: number; height: number }, fps: number, size: number) => {
+  const videoFrames = async (
+    vpath: string,
+    c: { width: number; height: number },
+    fps: number,
+    size: number,
+  ) => {
     let frames = videoCache.get(vpath);
     if (!frames) {
       frames = [];
       const probe = probeVideo(vpath);
       const count = Math.max(probe.frames, Math.round(probe.duration * fps)) + 2;
       try {
-        for await (const fr of decodeFrames(vpath, { start: 0, count, fps, width: c.width, height: c.height, outWidth: size, outHeight: size }))
+        for await (const fr of decodeFrames(vpath, {
+          start: 0,
+          count,
+          fps,
+          width: c.width,
+          height: c.height,
+          outWidth: size,
+          outHeight: size,
+        }))
           frames.push(fr);
       } catch (e) {
         if (frames.length === 0) throw e; // asked for a little more than the file has, to be sure to get every frame
@@ -126,19 +153,26 @@ export async function loadDatasetEpisodes(
     for (const c of cams) {
       const v = m.videos[c.key];
       if (!v || !info.video_path)
-        throw new RobofmError('dataset_invalid', `${root}: episode ${m.episode_index} has no video for ${c.key}`);
+        throw new RobofmError(
+          'dataset_invalid',
+          `${root}: episode ${m.episode_index} has no video for ${c.key}`,
+        );
       const vpath = join(root, formatPath(info.video_path, { video_key: c.key, ...v }));
       const all = await videoFrames(vpath, c, info.fps, S);
       const first = Math.round(v.from_timestamp * info.fps);
       if (first + T > all.length)
-        throw new RobofmError('dataset_invalid', `${vpath}: episode ${m.episode_index} needs frames ${first}..${first + T - 1}, the file has ${all.length}`);
+        throw new RobofmError(
+          'dataset_invalid',
+          `${vpath}: episode ${m.episode_index} needs frames ${first}..${first + T - 1}, the file has ${all.length}`,
+        );
       ep.images[c.name] = all.slice(first, first + T);
     }
     episodes.push(ep);
     bar.tick();
   }
   bar.finish(skipped ? `${skipped} unsuccessful episodes left out` : undefined);
-  if (episodes.length === 0) throw new RobofmError('dataset_empty', `${root}: no successful episodes to train on`);
+  if (episodes.length === 0)
+    throw new RobofmError('dataset_empty', `${root}: no successful episodes to train on`);
   return { embodiment, info: einfo, episodes };
 }
 

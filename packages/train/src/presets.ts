@@ -30,6 +30,8 @@ export interface TrainConfig {
   /** Evaluate through the harness every N steps (0 = never during training). */
   evalEvery: number;
   evalEpisodes: number;
+  /** Harness suite(s) for periodic evaluation (`pick_place/arm6,handover/bimanual`). */
+  evalSuite: string;
   /** Stop after this many minutes even if `steps` is not reached (0 = no limit). */
   timeLimitMin: number;
   /** Start from this checkpoint's weights (fine-tuning). */
@@ -47,7 +49,7 @@ export interface TrainConfig {
 const BASE: Omit<TrainConfig, 'preset'> = {
   model: { ...DEFAULT_MODEL_CONFIG, embodiments: undefined } as unknown as Omit<ModelConfig, 'embodiments'>,
   datasets: '',
-  out: 'runs/demo',
+  out: '.robofm/runs/demo',
   steps: 3000,
   batchSize: 32,
   lr: 3e-4,
@@ -61,6 +63,7 @@ const BASE: Omit<TrainConfig, 'preset'> = {
   saveEvery: 500,
   evalEvery: 0,
   evalEpisodes: 20,
+  evalSuite: 'pick_place/arm6',
   timeLimitMin: 0,
   init: '',
   freeze: 'none',
@@ -85,18 +88,18 @@ function preset(
 
 /** The named presets. `demo` trains in minutes on 2 CPU cores. */
 export const PRESETS: Record<string, TrainConfig> = {
-  demo: preset('demo', { out: 'runs/demo', steps: 3000 }),
-  'demo-token': preset('demo-token', { out: 'runs/demo-token', steps: 3000 }, { kind: 'token' }),
+  demo: preset('demo', { out: '.robofm/runs/demo', steps: 3000 }),
+  'demo-token': preset('demo-token', { out: '.robofm/runs/demo-token', steps: 3000 }, { kind: 'token' }),
   'demo-embodiment-token': preset(
     'demo-embodiment-token',
-    { out: 'runs/demo-embodiment-token', steps: 3000 },
+    { out: '.robofm/runs/demo-embodiment-token', steps: 3000 },
     { embodimentToken: true },
   ),
-  quick: preset('quick', { out: 'runs/quick', steps: 400, warmupSteps: 40, saveEvery: 200 }),
+  quick: preset('quick', { out: '.robofm/runs/quick', steps: 400, warmupSteps: 40, saveEvery: 200 }),
   tiny: preset(
     'tiny',
     {
-      out: 'runs/tiny',
+      out: '.robofm/runs/tiny',
       steps: 200,
       batchSize: 8,
       warmupSteps: 10,
@@ -120,7 +123,7 @@ export const PRESETS: Record<string, TrainConfig> = {
   ),
   base: preset(
     'base',
-    { out: 'runs/base', steps: 20000, batchSize: 64 },
+    { out: '.robofm/runs/base', steps: 20000, batchSize: 64 },
     {
       dModel: 256,
       backboneLayers: 6,

@@ -49,4 +49,30 @@ describe('trainer', () => {
     const ck = loadCheckpoint(join(root, 'b'));
     expect(ck.config.step).toBe(10);
   });
+
+  it('fine-tunes from a checkpoint (--init) with the vision encoder frozen', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'finetune-'));
+    const a = setup(join(root, 'base'), 4);
+    const base = await train({ config: a.cfg, source: a.source, progress: false });
+    const b = setup(join(root, 'ft'), 4);
+    b.cfg.init = base.checkpointDir;
+    b.cfg.freeze = 'vision';
+    b.cfg.emaDecay = 0; // the saved weights are the trained ones
+    const ft = await train({ config: b.cfg, source: b.source, progress: false });
+    const before = new Map(loadCheckpoint(base.checkpointDir).model.namedParameters());
+    const after = loadCheckpoint(ft.checkpointDir).model.namedParameters();
+    let frozenSame = 0;
+    let changed = 0;
+    for (const [name, p] of after) {
+      // --init copies the inference (EMA) weights of the base checkpoint
+      const init = before.get(name)!;
+      const same = Buffer.from(p.toFloat32Array().buffer).equals(Buffer.from(init.toFloat32Array().buffer));
+      if (name.startsWith('backbone.vision.')) {
+        expect(same, name).toBe(true);
+        frozenSame++;
+      } else if (!same) changed++;
+    }
+    expect(frozenSame).toBeGreaterThan(0);
+    expect(changed).toBeGreaterThan(0);
+  });
 });

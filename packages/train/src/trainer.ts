@@ -67,6 +67,11 @@ export interface TrainOptions {
   stopAfter?: number;
   /** Called after every checkpoint is written. */
   onCheckpoint?: (dir: string, step: number) => void | Promise<void>;
+  /**
+   * Periodic evaluation (every `evalEvery` steps, at a checkpoint): started and not awaited, so it
+   * runs beside training (the CLI runs the harness in a child process); results go to eval.jsonl.
+   */
+  evaluate?: (dir: string, step: number) => Promise<Record<string, unknown>>;
 }
 
 const stepName = (s: number) => `step-${String(s).padStart(7, '0')}`;
@@ -146,7 +151,22 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     lastCkpt = writeCheckpoint(cfg, step, model, modelCfg, normStats, tokenizer, opt, ema, o.source);
     writeFileSync(join(cfg.out, 'loss.png'), lossCurvePng(history.steps, history.losses));
     await o.onCheckpoint?.(lastCkpt, step);
+    if (o.evaluate && cfg.evalEvery > 0 && step % cfg.evalEvery === 0) {
+      const [dir, at, min] = [lastCkpt, step, (performance.now() - t0) / 60000];
+      pending.push(
+        o
+          .evaluate(dir, at)
+          .then((r) =>
+            appendFileSync(
+              join(cfg.out, 'eval.jsonl'),
+              `${JSON.stringify({ step: at, trainMinutes: min, ...r })}\n`,
+            ),
+          )
+          .catch((e) => log.warn('periodic evaluation failed', { step: at, error: String(e) })),
+      );
+    }
   };
+  const pending: Promise<void>[] = [];
   while (step < cfg.steps) {
     // With a time limit the cosine follows whichever runs out first, steps or minutes, so a run
     // cut by the clock still ends at the floor learning rate (such runs resume on step count only).
@@ -203,6 +223,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
   if (!lastCkpt || readCheckpointConfig(lastCkpt).step !== step) await save();
   bar.finish(`loss=${losses.at(-1)?.toFixed(4) ?? '-'}`);
+  await Promise.all(pending);
   const wallS = (performance.now() - t0) / 1000;
   ema.dispose();
   for (const [, p] of named) p.dispose();

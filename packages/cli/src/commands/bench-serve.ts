@@ -15,7 +15,7 @@ export const benchServeCommand: Command = {
   summary: 'policy server latency (1/4/16 robots, batching on/off), scheduling under latency, outage safety',
   description:
     'Latency: simulated robots (a worker thread) each send an openpi ALOHA request (4 cameras 224x224 CHW) every\n' +
-    '--interval-ms over a WebSocket and time the round trip; batching on and off are measured side by side in\n' +
+    '--interval-ms (default: half a chunk, as an async robot replans) over a WebSocket and time the round trip; batching on and off are measured side by side in\n' +
     'alternating order on one server. Serves the demo checkpoint when shipped (else the scripted hold-sine policy).\n' +
     'Scheduling and outage come from @robofm/runtime (benchScheduling / benchOutage) against the same server.\n' +
     'With --json the last line is {"latency_ms":{"1":{"p50":…,"p99":…,"batching_off":{…}},"4":…,"16":…},\n' +
@@ -34,7 +34,11 @@ export const benchServeCommand: Command = {
       default: 0,
     },
     'max-batch': { type: 'number', help: 'max batch with batching on', default: 16 },
-    'max-wait-ms': { type: 'number', help: 'max wait with batching on', default: 2 },
+    'max-wait-ms': {
+      type: 'number',
+      help: 'max wait with batching on (0: batch whatever queued while busy)',
+      default: 0,
+    },
     episodes: { type: 'number', help: 'sim episodes per scheduling/outage cell', default: 3 },
     'latency-only': { type: 'boolean', help: 'skip the scheduling and outage parts (they print null)' },
     json: { type: 'boolean', help: 'print the JSON summary as the last line' },

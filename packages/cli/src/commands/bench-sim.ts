@@ -1,3 +1,4 @@
+import { ValidationError } from '@robofm/core';
 import type { Command } from '../command.ts';
 
 export const benchSimCommand: Command = {
@@ -18,6 +19,11 @@ export const benchSimCommand: Command = {
   },
   async run({ options }) {
     const { benchSim } = await import('@robofm/sim');
+    for (const k of ['rounds', 'physics-steps', 'env-steps', 'vec-envs'] as const) {
+      const v = Number(options[k]);
+      if (!Number.isInteger(v) || v < 1)
+        throw new ValidationError(`--${k}`, options[k], 'a positive integer');
+    }
     const r = await benchSim({
       rounds: Number(options.rounds),
       physicsSteps: Number(options['physics-steps']),

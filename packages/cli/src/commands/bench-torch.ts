@@ -8,13 +8,13 @@ export const benchTorchCommand: Command = {
     'Trains a 4-layer pre-norm transformer (d128, 4 heads, MLP 512, batch 32x80, MSE, AdamW) and a CNN\n' +
     '(3 convs + MLP, 64x64x3, batch 64, cross-entropy, AdamW) op by op in TypeScript and in PyTorch eager\n' +
     "(packages/torch/bench/torch_reference.py on Debian's python3-torch: same libtorch, threads, weights and\n" +
-    'batch), interleaving blocks of steps; reports medians. Also the 1-element add overhead (us/op) and the\n' +
+    'batch), interleaving blocks of steps; reports medians. Also the 1-element add overhead (CPU us/op) and the\n' +
     'process RSS after 100 and after --rss-steps steps of a training loop.\n' +
     'With --json the last line is {"transformer":{"ts_ms":…,"py_ms":…,"ratio":…},"cnn":{…},' +
     '"op_overhead_us":{"ts":…,"py":…},"rss_mb":{"step100":…,"step2000":…}}.',
   options: {
-    rounds: { type: 'number', help: 'interleaved rounds per model', default: 6 },
-    'steps-per-round': { type: 'number', help: 'training steps per side per round', default: 4 },
+    rounds: { type: 'number', help: 'interleaved rounds per model', default: 24 },
+    'steps-per-round': { type: 'number', help: 'training steps per side per round', default: 1 },
     warmup: { type: 'number', help: 'warm-up steps per side before timing', default: 3 },
     'op-iters': { type: 'number', help: '1-element adds per op-overhead sample', default: 100000 },
     'rss-steps': {
@@ -58,9 +58,9 @@ export const benchTorchCommand: Command = {
       const d = r.detail;
       process.stdout.write(
         [
-          `transformer step  ${f(r.transformer)}   (loss max |ts-py| ${d.lossMaxAbsDiff.transformer ?? 'n/a'})`,
-          `cnn step          ${f(r.cnn)}   (loss max |ts-py| ${d.lossMaxAbsDiff.cnn ?? 'n/a'})`,
-          `op overhead       ts ${r.op_overhead_us.ts} us/op   py ${r.op_overhead_us.py ?? 'n/a'} us/op`,
+          `transformer step  ${f(r.transformer)}   (paired ratio ${d.pairedRatio.transformer ?? 'n/a'}; loss max |ts-py| ${d.lossMaxAbsDiff.transformer ?? 'n/a'})`,
+          `cnn step          ${f(r.cnn)}   (paired ratio ${d.pairedRatio.cnn ?? 'n/a'}; loss max |ts-py| ${d.lossMaxAbsDiff.cnn ?? 'n/a'})`,
+          `op overhead       ts ${r.op_overhead_us.ts} us/op   py ${r.op_overhead_us.py ?? 'n/a'} us/op   (CPU time; wall ts ${d.opWallUs.ts} py ${d.opWallUs.py ?? 'n/a'})`,
           `rss               step 100: ${r.rss_mb.step100} MB   step ${d.rssSteps}: ${r.rss_mb.step2000} MB   (${d.rssModel})`,
           `threads           libtorch ${d.torchThreads}, OpenBLAS ${d.blasThreads}; ${d.stepsTimed} timed steps per side; python ${d.python ?? 'none'}`,
           '',

@@ -23,7 +23,7 @@ export const dataConvertCommand: Command = {
     const r = await convertV21ToV30(src, out, {
       dataFilesSizeInMb: Number(options['data-mb']),
       videoFilesSizeInMb: Number(options['video-mb']),
-      onEpisode: (done, total) => {
+      onEpisode: (_done, total) => {
         bar ??= new ProgressBar({ total, label: 'convert', unit: 'ep' });
         bar.tick();
       },

@@ -20,7 +20,7 @@ export const dataStatsCommand: Command = {
     let bar: ProgressBar | undefined;
     const stats = await computeStats(positionals[0], {
       images: Boolean(options.images),
-      onEpisode: (done, total) => {
+      onEpisode: (_done, total) => {
         bar ??= new ProgressBar({ total, label: 'stats', unit: 'ep' });
         bar.tick();
       },

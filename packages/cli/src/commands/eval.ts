@@ -4,7 +4,8 @@ import type { Command } from '../command.ts';
 /** `robofm eval`: success rates of a policy on held-out scenes of the task suite. */
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'evaluate a policy on held-out scenes of the task suite (Wilson 95% CI, HTML/JSON report, failure videos)',
+  summary:
+    'evaluate a policy on held-out scenes of the task suite (Wilson 95% CI, HTML/JSON report, failure videos)',
   description: [
     'Runs N episodes per task x embodiment on held-out scene seeds (from --seed-start) in parallel',
     'worker threads and reports per suite: success rate with a Wilson 95% interval, mean time to',
@@ -19,8 +20,18 @@ export const evalCommand: Command = {
     episodes: { type: 'number', help: 'episodes per task x embodiment', default: 20 },
     'seed-start': { type: 'number', help: 'first held-out scene index', default: 0 },
     workers: { type: 'number', help: 'worker threads (0 = in this thread)', default: 2 },
-    'edge-cases': { type: 'string', help: 'edge-case injection', default: 'default', choices: ['default', 'off'] },
-    paraphrases: { type: 'string', help: 'instruction paraphrase set', default: 'heldout', choices: ['heldout', 'train'] },
+    'edge-cases': {
+      type: 'string',
+      help: 'edge-case injection',
+      default: 'default',
+      choices: ['default', 'off'],
+    },
+    paraphrases: {
+      type: 'string',
+      help: 'instruction paraphrase set',
+      default: 'heldout',
+      choices: ['heldout', 'train'],
+    },
     videos: { type: 'number', help: 'max failure videos written under --out', default: 6 },
     'max-steps': { type: 'number', help: 'episode length override (control steps)' },
     out: { type: 'string', help: 'write report.json, report.html, plots and videos here' },
@@ -47,7 +58,13 @@ export const evalCommand: Command = {
     });
     const lines = Object.entries(report.suites).map(
       ([k, s]) =>
-        `${k.padEnd(26)} ${String(s.successes).padStart(4)}/${String(s.episodes).padEnd(4)} ${(s.success * 100).toFixed(1).padStart(6)}%  [${(s.ci95[0] * 100).toFixed(1)}, ${(s.ci95[1] * 100).toFixed(1)}]  t=${s.meanTimeToSuccess === null ? '-' : `${s.meanTimeToSuccess.toFixed(1)}s`}${Object.keys(s.failureReasons).length ? `  fail: ${Object.entries(s.failureReasons).map(([r, c]) => `${r} ${c}`).join(', ')}` : ''}`,
+        `${k.padEnd(26)} ${String(s.successes).padStart(4)}/${String(s.episodes).padEnd(4)} ${(s.success * 100).toFixed(1).padStart(6)}%  [${(s.ci95[0] * 100).toFixed(1)}, ${(s.ci95[1] * 100).toFixed(1)}]  t=${s.meanTimeToSuccess === null ? '-' : `${s.meanTimeToSuccess.toFixed(1)}s`}${
+          Object.keys(s.failureReasons).length
+            ? `  fail: ${Object.entries(s.failureReasons)
+                .map(([r, c]) => `${r} ${c}`)
+                .join(', ')}`
+            : ''
+        }`,
     );
     const o = report.overall;
     const text = `${lines.join('\n')}\n${'overall'.padEnd(26)} ${String(o.successes).padStart(4)}/${String(o.episodes).padEnd(4)} ${(o.success * 100).toFixed(1).padStart(6)}%  [${(o.ci95[0] * 100).toFixed(1)}, ${(o.ci95[1] * 100).toFixed(1)}]  (${report.wallSeconds.toFixed(1)} s)\n`;

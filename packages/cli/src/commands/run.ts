@@ -50,6 +50,7 @@ export const runCommand: Command = {
     seed: { type: 'number', help: 'scene seed', default: 0 },
     seconds: { type: 'number', help: 'episode time limit (default: the task’s)' },
     buffer: { type: 'string', help: 'episode buffer directory (durable recording)' },
+    'record-images': { type: 'boolean', help: 'also record the camera images of every observation sent' },
     upload: {
       type: 'string',
       help: 'after the episode, upload pending episodes to a directory or http(s) URL',
@@ -157,11 +158,12 @@ export const runCommand: Command = {
         fallback,
         maxSeconds: seconds,
         buffer,
+        recordImages: Boolean(options['record-images']),
         meta: { task: options.task ?? null, seed, faults },
         logger: log,
+        onStart: () => proxy?.resetClock(), // outages count from the episode's start
         onLoop: (loop) => {
           loopRef = loop;
-          proxy?.resetClock(); // outages count from the episode's start
         },
       });
       let uploaded: string[] | undefined;

@@ -1,4 +1,5 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, existsSync, watch } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ValidationError, logger } from '@robofm/core';
 import type { Command } from '../command.ts';
 
@@ -27,7 +28,11 @@ export const serveCommand: Command = {
       help: 'KEY[:RATE_PER_S[:BURST]][@NAME],... (default: $ROBOFM_API_KEYS; none = open)',
     },
     'max-batch': { type: 'number', help: 'most requests per policy call (1 = no batching)', default: 16 },
-    'max-wait-ms': { type: 'number', help: 'longest a request waits for its batch to fill', default: 2 },
+    'max-wait-ms': {
+      type: 'number',
+      help: 'longest a request waits for its batch to fill (0: an idle model starts at once; requests that queue while it is busy form the next batch)',
+      default: 0,
+    },
     'max-frame-mb': { type: 'number', help: 'largest request frame accepted (MiB)', default: 32 },
     'timeout-ms': { type: 'number', help: 'longest one request may spend in the model', default: 30000 },
     horizon: { type: 'number', help: 'action horizon of the scripted policy', default: 16 },
@@ -71,6 +76,7 @@ export const serveCommand: Command = {
       batch: { maxBatch: Number(options['max-batch']), maxWaitMs: Number(options['max-wait-ms']) },
       maxFrameBytes: Math.round(Number(options['max-frame-mb']) * 1024 * 1024),
       requestTimeoutMs: Number(options['timeout-ms']),
+      warmUp: true,
       logger: log,
     });
     // The server handles its own errors; this is the last net so a stray bug never takes robots down.
@@ -88,8 +94,14 @@ export const serveCommand: Command = {
         if (!m.load || !m.path || m.path === 'demo') continue;
         const id = [...server.models.keys()][i];
         let timer: NodeJS.Timeout | null = null;
+        // A run dir gets a new `latest`; a checkpoint dir is replaced by a rename (saveCheckpoint is
+        // atomic), so watch its parent for its name.
+        const isCheckpoint = existsSync(join(m.path, 'config.json'));
+        const dir = isCheckpoint ? dirname(m.path) : m.path;
+        const name = basename(m.path);
         watchers.push(
-          watch(m.path, { recursive: false }, () => {
+          watch(dir, { recursive: false }, (_event, file) => {
+            if (isCheckpoint && file !== null && file !== name) return;
             if (timer) clearTimeout(timer);
             // debounce: a checkpoint is several files written in a row
             timer = setTimeout(

@@ -11,17 +11,38 @@ export const simCollectCommand: Command = {
     'scene seed and edge case. Held-out scenes are refused: they are for evaluation only.',
   ].join('\n'),
   options: {
-    embodiment: { type: 'string', help: 'body (arm6, arm4, mobile, bimanual, humanoid, hand)', default: 'arm6' },
+    embodiment: {
+      type: 'string',
+      help: 'body (arm6, arm4, mobile, bimanual, humanoid, hand)',
+      default: 'arm6',
+    },
     task: { type: 'string', help: 'suite task (pick_place, handover, ...)', default: 'pick_place' },
     episodes: { type: 'number', help: 'number of episodes', default: 10 },
-    quality: { type: 'string', help: 'demonstration quality', default: 'expert', choices: ['expert', 'noisy', 'failing', 'mixed'] },
-    'scene-seeds': { type: 'string', help: 'scene seed split (only train)', default: 'train', choices: ['train'] },
+    quality: {
+      type: 'string',
+      help: 'demonstration quality',
+      default: 'expert',
+      choices: ['expert', 'noisy', 'failing', 'mixed'],
+    },
+    'scene-seeds': {
+      type: 'string',
+      help: 'scene seed split (only train)',
+      default: 'train',
+      choices: ['train'],
+    },
     'seed-start': { type: 'number', help: 'first training scene index', default: 0 },
-    'edge-cases': { type: 'string', help: 'edge-case injection', default: 'default', choices: ['default', 'off'] },
+    'edge-cases': {
+      type: 'string',
+      help: 'edge-case injection',
+      default: 'default',
+      choices: ['default', 'off'],
+    },
     out: { type: 'string', help: 'dataset directory (created or appended to)' },
     json: { type: 'boolean', help: 'print a JSON summary as the last stdout line' },
   },
-  examples: ['robofm sim collect --embodiment arm6 --task pick_place --episodes 100 --quality expert --scene-seeds train --out data/arm6-pick'],
+  examples: [
+    'robofm sim collect --embodiment arm6 --task pick_place --episodes 100 --quality expert --scene-seeds train --out data/arm6-pick',
+  ],
   async run({ options }) {
     const { ValidationError } = await import('@robofm/core');
     if (options.out === undefined) throw new ValidationError('--out', undefined, 'a dataset directory');

@@ -1,4 +1,7 @@
-import { ValidationError, logger } from '@robofm/core';
+import { spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RobofmError, ValidationError, logger } from '@robofm/core';
 import type { Command } from '../command.ts';
 
 export const trainCommand: Command = {
@@ -19,7 +22,7 @@ export const trainCommand: Command = {
   },
   allowUnknownOptions: true,
   examples: [
-    'robofm train --preset demo --datasets=data/arm6_pick_place,data/bimanual_handover --out=runs/demo',
+    'robofm train --preset demo --datasets=data/arm6_pick_place,data/bimanual_handover --out=.robofm/runs/demo',
     'robofm train --preset demo-token --datasets=data/arm6_pick_place --steps=2000',
     'robofm train --preset demo --init=runs/demo --datasets=data/arm4_pick_place --freeze=vision',
   ],
@@ -41,10 +44,48 @@ export const trainCommand: Command = {
       frames: source.frames,
       embodiments: Object.keys(source.embodiments).join(','),
     });
-    const r = await train({ config: cfg, source });
+    const r = await train({
+      config: cfg,
+      source,
+      evaluate: (dir) => evalInChild(dir, cfg.evalSuite, cfg.evalEpisodes),
+    });
     process.stdout.write(
       `${JSON.stringify({ checkpoint: r.checkpointDir, steps: r.steps, final_loss: r.finalLoss, wall_s: r.wallS, samples_per_s: r.samplesPerS })}\n`,
     );
     return 0;
   },
 };
+
+const ROBOFM_BIN = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'robofm.js');
+
+/** `robofm eval --json` on a checkpoint in a child process (one worker); resolves with its summary. */
+function evalInChild(dir: string, suite: string, episodes: number): Promise<Record<string, unknown>> {
+  return new Promise((res, rej) => {
+    const args = [
+      'eval',
+      '--policy',
+      dir,
+      '--suite',
+      suite,
+      '--episodes',
+      String(episodes),
+      '--workers',
+      '1',
+      '--json',
+    ];
+    const p = spawn(process.execPath, [ROBOFM_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, ROBOFM_PROGRESS: '0' },
+    });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.on('error', rej);
+    p.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) res(JSON.parse(last) as Record<string, unknown>);
+      else rej(new RobofmError('eval_failed', `robofm ${args.join(' ')} exited with ${code}`));
+    });
+  });
+}

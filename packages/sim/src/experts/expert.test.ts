@@ -5,11 +5,29 @@ import { SUITE_TASKS } from '../tasks/index.ts';
 import type { SuiteState } from '../tasks/suite-state.ts';
 import { type Quality, ScriptedExpert } from './scripted-expert.ts';
 
-async function run(task: string, embodiment: string, seeds: number[], options: Record<string, unknown>, quality: Quality = 'expert') {
+async function run(
+  task: string,
+  embodiment: string,
+  seeds: number[],
+  options: Record<string, unknown>,
+  quality: Quality = 'expert',
+) {
   const def = SUITE_TASKS[task];
   const box: { state?: SuiteState } = {};
-  const wrapped: TaskDefinition<SuiteState> = { ...def, build: (ctx) => { const b = def.build(ctx); box.state = b.state; return b; } };
-  const env = await SimEnv.create({ embodiment, task: wrapped as TaskDefinition<unknown>, taskOptions: options, cameras: [] });
+  const wrapped: TaskDefinition<SuiteState> = {
+    ...def,
+    build: (ctx) => {
+      const b = def.build(ctx);
+      box.state = b.state;
+      return b;
+    },
+  };
+  const env = await SimEnv.create({
+    embodiment,
+    task: wrapped as TaskDefinition<unknown>,
+    taskOptions: options,
+    cameras: [],
+  });
   const out: Array<{ success: boolean; actions: number[]; labels: Set<string> }> = [];
   try {
     for (const seed of seeds) {

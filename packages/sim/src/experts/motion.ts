@@ -27,6 +27,7 @@ export interface Command {
 
 const MAX_LEAD = 0.06; // the carrot never runs further than this ahead of the real end effector (m)
 const MAX_WINDUP = 0.35; // commanded joints stay within this of the measured ones (rad / m)
+const NULL_GAIN = 0.04; // per control step, toward the home posture (null space only)
 
 /**
  * Turns Commands into absolute joint targets: a carrot moves toward each arm's goal at the
@@ -38,6 +39,7 @@ export class MotionController {
   readonly spec: EmbodimentSpec;
   readonly dt: number;
   private readonly q: Float64Array;
+  private readonly home: Float64Array;
   private readonly carrot: Array<Vec3 | null>;
   private lastArm: Array<ArmCommand | null>;
 
@@ -46,6 +48,7 @@ export class MotionController {
     this.cfg = bodyConfig(this.spec);
     this.dt = 1 / this.spec.controlHz;
     this.q = Float64Array.from(world.jointTargets());
+    this.home = Float64Array.from(this.q);
     this.carrot = this.cfg.arms.map(() => null);
     this.lastArm = this.cfg.arms.map(() => null);
   }
@@ -111,6 +114,19 @@ export class MotionController {
         for (let i = 0; i < 3 * n; i++) jac[3 * n + i] = jacr[i] * w;
         const err = [e[0], e[1], e[2], er[0] * w, er[1] * w, er[2] * w];
         const dq = dlsStep(jac, err, 6, n, 0.04, costs);
+        // Secondary task in the Jacobian's null space: drift back toward the home posture, which
+        // keeps the arm out of folded / elbow-flipped configurations on long moves.
+        const z = new Float64Array(n);
+        for (let j = 0; j < n; j++)
+          if (j !== arm.gripper && !cfg.base.includes(j)) z[j] = NULL_GAIN * (this.home[j] - qm[j]);
+        const jz = new Float64Array(6);
+        for (let r = 0; r < 6; r++) {
+          let acc = 0;
+          for (let j = 0; j < n; j++) acc += jac[r * n + j] * z[j];
+          jz[r] = acc;
+        }
+        const back = dlsStep(jac, jz, 6, n, 0.04, costs);
+        for (let j = 0; j < n; j++) dq[j] += z[j] - back[j];
         for (let j = 0; j < n; j++) {
           if (j === arm.gripper) continue;
           const lim = spec.joints[j].maxVelocity * 0.9 * dt;

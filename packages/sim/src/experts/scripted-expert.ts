@@ -2,6 +2,7 @@ import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/c
 import { makeRng } from '../rng.ts';
 import type { SimWorld } from '../task.ts';
 import { checkGoal } from '../tasks/goals.ts';
+import { workspaceFor } from '../tasks/workspace.ts';
 import type { SuiteState } from '../tasks/suite-state.ts';
 import { MotionController } from './motion.ts';
 import {
@@ -9,6 +10,7 @@ import {
   type Skill,
   type SkillCtx,
   carryAndRelease,
+  driveTo,
   gripAt,
   hold,
   isHeldBy,
@@ -109,6 +111,12 @@ export function* placeGoals(x: SkillCtx, chooseArm: (object: string) => number =
     } else x.failMode = 'drop';
   }
   let aside = 0;
+  const park = x.motion.cfg.base.length === 3 ? workspaceFor(world.embodiment.name).park : undefined;
+  if (park) {
+    // Mobile: drive up to the table first, lined up with the first object.
+    const y0 = world.objectPose(goals[0].object).pos[1];
+    yield* driveTo(x, [park[0], Math.max(-0.25, Math.min(0.25, y0 * 0.5)), park[2]], 'drive to the table');
+  }
   for (const g of goals) {
     for (let attempt = 0; attempt < 6; attempt++) {
       const unmet = checkGoal(world, g);

@@ -150,8 +150,11 @@ export function isHeldBy(x: SkillCtx, a: number, name: string): boolean {
   const p = x.world.objectPose(name).pos;
   const e = x.motion.ee(a);
   const near = Math.hypot(p[0] - e[0], p[1] - e[1], p[2] - e[2]) < 0.07;
+  if (!near) return false;
   const side = x.motion.cfg.arms[a].side;
-  return near && x.world.graspedBodies(side).includes(`obj_${name}`);
+  // Touching both fingers, or up in the air right at the hand (contacts flicker while carrying).
+  const lifted = p[2] > x.state.tableHeight + halfHeight(x, name) + 0.025;
+  return lifted || x.world.graspedBodies(side).includes(`obj_${name}`);
 }
 
 const SAFE = 0.16; // carry height above the table top (m)
@@ -168,7 +171,8 @@ export function* pick(
   opts: { avoidDir?: number; yaw?: number; along?: number; label?: string } = {},
 ): Skill {
   const table = x.state.tableHeight;
-  const h = halfHeight(x, name);
+  // A toppled object is lower than its upright half height: grasp it where it is.
+  const h = Math.max(0.006, Math.min(halfHeight(x, name), x.world.objectPose(name).pos[2] - table));
   const base = x.world.embodiment.name;
   const prefer = naturalYaw(x, a, x.world.objectPose(name).pos, base);
   const yaw = opts.yaw ?? graspYaw(x, name, prefer, opts.avoidDir);
@@ -187,7 +191,11 @@ export function* pick(
   const down = (): Vec3 => {
     const c = grasped();
     const s = siteFor(x, a, c, yaw, name);
-    return [s[0], s[1], c[2] - graspDz(x, a, name)];
+    return [
+      s[0],
+      s[1],
+      c[2] - Math.min(graspDz(x, a, name), Math.max(0, h - x.motion.cfg.arms[a].minAboveSurface)),
+    ];
   };
   const ok = yield* moveArm(x, a, down, yaw, 1, `reach for the ${words}`, {
     tol: 0.008,
@@ -226,7 +234,7 @@ export function* carryAndRelease(
   x: SkillCtx,
   a: number,
   name: string,
-  words: string,
+  _words: string,
   release: Vec3,
   moveLabel: string,
   releaseLabel: string,
@@ -235,7 +243,7 @@ export function* carryAndRelease(
   const yaw = x.motion.eeYaw(a);
   const carryZ = Math.max(release[2] + 0.06, table + SAFE);
   const stages: Array<[Vec3, number, string, number]> = [
-    [[release[0], release[1], carryZ], 0.3, moveLabel, 0.02],
+    [[release[0], release[1], carryZ], 0.25, moveLabel, 0.02],
     [release, 0.15, moveLabel, 0.012],
   ];
   const start = x.motion.ee(a);
@@ -298,9 +306,19 @@ function releaseCentre(
     case 'bin': {
       const f = x.world.scene.fixtures.find((f) => f.name === dest.bin)!;
       // Spread several objects over the bin's quadrants instead of piling them up.
-      const inBin = x.world.scene.objects.filter((o) => o.name !== name && binOf(x.world, o.name) === dest.bin).length;
+      const inBin = x.world.scene.objects.filter(
+        (o) => o.name !== name && binOf(x.world, o.name) === dest.bin,
+      ).length;
       const k = Number(f.tags?.inner ?? 0.075) * 0.45;
-      const q = inBin === 0 ? [0, 0] : [[k, k], [-k, -k], [k, -k], [-k, k]][(inBin - 1) % 4];
+      const q =
+        inBin === 0
+          ? [0, 0]
+          : [
+              [k, k],
+              [-k, -k],
+              [k, -k],
+              [-k, k],
+            ][(inBin - 1) % 4];
       return [f.pos[0] + q[0], f.pos[1] + q[1], f.pos[2] + BIN_WALL_H + 0.02 + h - dd];
     }
     case 'on': {
@@ -310,8 +328,58 @@ function releaseCentre(
     case 'zone':
       return [dest.pos[0], dest.pos[1], table + 0.004 + h - dd];
     case 'aside': {
-      const s = x.state.asideSpots[asideIndex % Math.max(1, x.state.asideSpots.length)] ?? [0, 0];
+      const s =
+        x.state.asideSpots[asideIndex % Math.max(1, x.state.asideSpots.length)] ?? freeSpotNear(x, name);
       return [s[0], s[1], table + 0.006 + h - dd];
     }
   }
+}
+
+/** Drives a mobile base to (x, y, yaw) in base-joint coordinates (arm held). Returns when there. */
+export function* driveTo(x: SkillCtx, goal: [number, number, number], label: string, maxSec = 12): Skill {
+  const idx = x.motion.cfg.base;
+  if (idx.length !== 3) return true;
+  for (let i = 0; i < sec(x, maxSec); i++) {
+    const q = x.world.jointPositions();
+    const dyaw = Math.atan2(Math.sin(goal[2] - q[idx[2]]), Math.cos(goal[2] - q[idx[2]]));
+    if (Math.hypot(goal[0] - q[idx[0]], goal[1] - q[idx[1]]) < 0.015 && Math.abs(dyaw) < 0.03) {
+      yield* hold(x, 0, sec(x, 0.3), label);
+      return true;
+    }
+    yield { arms: x.motion.cfg.arms.map(() => null), base: goal, label };
+  }
+  return false;
+}
+
+/** A clear table spot 10–14 cm from where `name` was picked (no reserved spot in crowded scenes). */
+function freeSpotNear(x: SkillCtx, name: string): [number, number] {
+  const dup = x.state.duplicate;
+  const from = dup && dup.copy === name ? x.world.objectPose(dup.of).pos : x.motion.ee(0);
+  const bins = x.world.scene.fixtures.filter((f) => f.tags?.kind === 'bin');
+  let best: [number, number] = [from[0], from[1]];
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const d of [0.1, 0.13])
+    for (let k = 0; k < 16; k++) {
+      const a = (k / 16) * 2 * Math.PI;
+      const p: [number, number] = [from[0] + d * Math.cos(a), from[1] + d * Math.sin(a)];
+      let clear = Number.POSITIVE_INFINITY;
+      for (const o of x.world.scene.objects) {
+        if (o.name === name) continue;
+        const q = x.world.objectPose(o.name).pos;
+        clear = Math.min(clear, Math.hypot(q[0] - p[0], q[1] - p[1]) - 0.035);
+      }
+      for (const b of bins)
+        clear = Math.min(
+          clear,
+          Math.hypot(b.pos[0] - p[0], b.pos[1] - p[1]) - Number(b.tags?.inner ?? 0.075) - 0.05,
+        );
+      // Prefer clear spots, then spots nearer the body (inside the reach).
+      const base = x.world.scene.robotBase?.pos ?? [0, 0, 0];
+      const score = Math.min(clear, 0.06) - 0.02 * Math.hypot(p[0] - base[0], p[1] - base[1]);
+      if (score > bestScore) {
+        bestScore = score;
+        best = p;
+      }
+    }
+  return best;
 }

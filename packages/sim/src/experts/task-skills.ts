@@ -1,11 +1,13 @@
 import { RobofmError } from '@robofm/core';
 import type { Vec3 } from '../scene.ts';
 import { checkGoal } from '../tasks/goals.ts';
+import { workspaceFor } from '../tasks/workspace.ts';
 import { placeGoals } from './scripted-expert.ts';
 import {
   type Skill,
   type SkillCtx,
   carryAndRelease,
+  driveTo,
   gripAt,
   halfHeight,
   hold,
@@ -31,6 +33,8 @@ export function taskSkill(x: SkillCtx): Skill<void> {
       return pushSkill(x);
     case 'drawer':
       return drawerSkill(x);
+    case 'fetch':
+      return fetchSkill(x);
     default:
       throw new RobofmError('expert_missing', `no scripted expert for task '${x.state.task}'`);
   }
@@ -152,8 +156,15 @@ export function* buttonSkill(x: SkillCtx): Skill<void> {
   const tipBelow = arm.minAboveSurface - 0.004;
   const pressZ = capTop - 0.011 + tipBelow;
   for (let attempt = 0; attempt < 3; attempt++) {
-    yield* moveArm(x, 0, [f.pos[0], f.pos[1], capTop + 0.08 + tipBelow], yaw, 0, `move above the ${words}`, { tol: 0.012, speed: 0.35 });
-    yield* moveArm(x, 0, [f.pos[0], f.pos[1], pressZ], yaw, 0, `press the ${words}`, { tol: 0.004, speed: 0.1, maxSec: 3 });
+    yield* moveArm(x, 0, [f.pos[0], f.pos[1], capTop + 0.08 + tipBelow], yaw, 0, `move above the ${words}`, {
+      tol: 0.012,
+      speed: 0.35,
+    });
+    yield* moveArm(x, 0, [f.pos[0], f.pos[1], pressZ], yaw, 0, `press the ${words}`, {
+      tol: 0.004,
+      speed: 0.1,
+      maxSec: 3,
+    });
     yield* hold(x, 0, sec(x, 0.3), `press the ${words}`);
     yield* moveArm(x, 0, [f.pos[0], f.pos[1], capTop + 0.08 + tipBelow], yaw, 0, 'move up', { tol: 0.02 });
   }
@@ -179,7 +190,10 @@ export function* pushSkill(x: SkillCtx): Skill<void> {
     const uy = dy / dist;
     const yaw = Math.atan2(uy, ux);
     const behind: Vec3 = [p[0] - ux * (r + 0.035), p[1] - uy * (r + 0.035), lowZ];
-    yield* moveArm(x, 0, [behind[0], behind[1], table + 0.1], yaw, 0, `move behind the ${words}`, { tol: 0.015, speed: 0.35 });
+    yield* moveArm(x, 0, [behind[0], behind[1], table + 0.1], yaw, 0, `move behind the ${words}`, {
+      tol: 0.015,
+      speed: 0.35,
+    });
     yield* moveArm(x, 0, behind, yaw, 0, `move behind the ${words}`, { tol: 0.008, speed: 0.15, maxSec: 3 });
     // Push until the object centre reaches the target centre (closed loop on the object).
     const max = sec(x, 6);
@@ -189,10 +203,16 @@ export function* pushSkill(x: SkillCtx): Skill<void> {
       const off = Math.abs((q[0] - p[0]) * uy - (q[1] - p[1]) * ux);
       if (rem < 0.008 || off > 0.02) break;
       const goal: Vec3 = [q[0] - ux * (r + 0.012) + ux * 0.02, q[1] - uy * (r + 0.012) + uy * 0.02, lowZ];
-      yield { arms: [{ pos: goal, yaw, grip: 0, speed: 0.08 * x.speedScale }], label: `push the ${words} onto the ${g.destWords}` };
+      yield {
+        arms: [{ pos: goal, yaw, grip: 0, speed: 0.08 * x.speedScale }],
+        label: `push the ${words} onto the ${g.destWords}`,
+      };
     }
     const e = x.motion.ee(0);
-    yield* moveArm(x, 0, [e[0] - ux * 0.03, e[1] - uy * 0.03, table + 0.1], yaw, 0, 'move up', { tol: 0.02, maxSec: 2 });
+    yield* moveArm(x, 0, [e[0] - ux * 0.03, e[1] - uy * 0.03, table + 0.1], yaw, 0, 'move up', {
+      tol: 0.02,
+      maxSec: 2,
+    });
   }
 }
 
@@ -209,13 +229,30 @@ export function* drawerSkill(x: SkillCtx): Skill<void> {
   const handle = () => x.world.sitePose('fix_drawer_handle').pos;
   // Fingers close across the bar (along world x).
   const cur = x.motion.eeYaw(0);
-  const yaw = Math.abs(Math.atan2(Math.sin(cur - Math.PI / 2), Math.cos(cur - Math.PI / 2))) < Math.PI / 2 ? Math.PI / 2 : -Math.PI / 2;
+  const yaw =
+    Math.abs(Math.atan2(Math.sin(cur - Math.PI / 2), Math.cos(cur - Math.PI / 2))) < Math.PI / 2
+      ? Math.PI / 2
+      : -Math.PI / 2;
   const grip = 0.45;
   const label = open ? 'open the drawer' : 'close the drawer';
   for (let attempt = 0; attempt < 3; attempt++) {
     const h = handle();
-    yield* moveArm(x, 0, [h[0], h[1], h[2] + 0.1], yaw, grip, 'reach for the drawer handle', { tol: 0.012, speed: 0.35 });
-    yield* moveArm(x, 0, () => { const p = handle(); return [p[0], p[1], p[2] - 0.01]; }, yaw, grip, 'reach for the drawer handle', { tol: 0.006, speed: 0.12, maxSec: 3 });
+    yield* moveArm(x, 0, [h[0], h[1], h[2] + 0.1], yaw, grip, 'reach for the drawer handle', {
+      tol: 0.012,
+      speed: 0.35,
+    });
+    yield* moveArm(
+      x,
+      0,
+      () => {
+        const p = handle();
+        return [p[0], p[1], p[2] - 0.01];
+      },
+      yaw,
+      grip,
+      'reach for the drawer handle',
+      { tol: 0.006, speed: 0.12, maxSec: 3 },
+    );
     const at = handle();
     yield* gripAt(x, 0, [at[0], at[1], at[2] - 0.01], yaw, 0, 'grasp the drawer handle', 0.4);
     const goalX = open ? at[0] - 0.115 : at[0] + 0.125;
@@ -225,5 +262,30 @@ export function* drawerSkill(x: SkillCtx): Skill<void> {
     yield* moveArm(x, 0, [e[0], e[1], e[2] + 0.1], yaw, grip, 'move up', { tol: 0.02, maxSec: 2 });
     const q = x.world.fixtureJoint('drawer');
     if (open ? q > 0.095 : q < -0.105) return;
+  }
+}
+
+/** Mobile fetch: drive to the far counter, pick, drive back to the table, place in the bin. */
+export function* fetchSkill(x: SkillCtx): Skill<void> {
+  const g = x.state.goals[0];
+  const words = g.objectWords;
+  const farPark = x.state.extra.fetchPark as [number, number, number];
+  const park = workspaceFor('mobile').park!;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (checkGoal(x.world, g) === null) return;
+    if (!isHeldBy(x, 0, g.object)) {
+      yield* driveTo(x, farPark, 'drive to the far counter', 20);
+      if (!(yield* pick(x, 0, g.object, words))) {
+        yield* gripAt(x, 0, x.motion.ee(0), x.motion.eeYaw(0), 1, `reach for the ${words}`, 0.3);
+        continue;
+      }
+    }
+    yield* driveTo(x, [park[0], 0, park[2]], `bring the ${words} to the table`, 20);
+    if (!isHeldBy(x, 0, g.object)) continue;
+    const rel = releasePoint(x, g.object, g.dest, 0, 0);
+    if (
+      yield* carryAndRelease(x, 0, g.object, words, rel, `move to the ${g.destWords}`, `release the ${words}`)
+    )
+      yield* hold(x, 0, sec(x, 0.3), `release the ${words}`);
   }
 }

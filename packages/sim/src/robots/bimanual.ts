@@ -143,5 +143,6 @@ export const bimanualRobot: RobotDescription = {
     right_gripper: 0.04,
   },
   defaultBase: { pos: [0, 0, 0.75], yaw: 0 },
+  overview: { pos: [0.9, -1.5, 0.9], target: [0, 0, 0.15] },
   defaultScene: 'aloha',
 };

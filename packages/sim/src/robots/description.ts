@@ -80,6 +80,8 @@ export interface RobotDescription {
   home: Record<string, number>;
   /** Default base pose when the scene gives none. */
   defaultBase: { pos: Vec3; yaw: number };
+  /** A third-person `overview` camera (base frame) for pictures; not one of the policy's cameras. */
+  overview?: { pos: Vec3; target: Vec3 };
   /** Which default scene suits this body when no task is given. */
   defaultScene: 'tabletop' | 'room' | 'aloha';
   /** Joints driven by a built-in controller (not in the spec). */

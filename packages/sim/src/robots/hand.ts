@@ -36,5 +36,6 @@ export const handRobot: RobotDescription = {
   eeSites: ['ee'],
   home: { hand_x: -0.1, hand_z: 1.0, gripper: 0.04 },
   defaultBase: { pos: [0, 0, 0], yaw: 0 },
+  overview: { pos: [1.3, 1.0, 1.6], target: [-0.05, 0, 0.85] },
   defaultScene: 'tabletop',
 };

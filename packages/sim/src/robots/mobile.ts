@@ -77,5 +77,6 @@ export const mobileRobot: RobotDescription = {
   eeSites: ['ee'],
   home: { shoulder_lift: 0, elbow: 0.3, wrist_1: -0.3, gripper: 0.04 },
   defaultBase: { pos: [-1.2, 0, 0], yaw: 0 },
+  overview: { pos: [1.9, 1.5, 1.9], target: [0.3, 0, 0.6] },
   defaultScene: 'room',
 };

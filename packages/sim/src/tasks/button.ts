@@ -15,13 +15,26 @@ const CAP_H = 0.009;
 const REST = 0.026; // cap centre above the table at rest
 
 /** A spring-loaded push button: a static base plate and a cap on a vertical slide (down = +). */
-export function makeButton(name: string, x: number, y: number, z: number, color: string, scale = 1): FixtureDesc[] {
+export function makeButton(
+  name: string,
+  x: number,
+  y: number,
+  z: number,
+  color: string,
+  scale = 1,
+): FixtureDesc[] {
   const rgba = COLORS[color];
   return [
     {
       name: `${name}_base`,
       pos: [x, y, z],
-      geoms: [{ shape: { type: 'cylinder', radius: CAP_R * scale + 0.012, halfHeight: 0.004 }, pos: [0, 0, 0.004], rgba: shade(rgba, 0.35) }],
+      geoms: [
+        {
+          shape: { type: 'cylinder', radius: CAP_R * scale + 0.012, halfHeight: 0.004 },
+          pos: [0, 0, 0.004],
+          rgba: shade(rgba, 0.35),
+        },
+      ],
       tags: { kind: 'button_base' },
     },
     {
@@ -62,13 +75,24 @@ export const button: TaskDefinition<SuiteState> = {
       task: 'button',
       embodiment: ctx.embodiment.name,
       sceneSeed: ctx.sceneSeed,
-      instruction: makeInstruction('button', { target: `${colors[0]} button` }, paraphraseSet(ctx.options), rng),
+      instruction: makeInstruction(
+        'button',
+        { target: `${colors[0]} button` },
+        paraphraseSet(ctx.options),
+        rng,
+      ),
       edgeCases,
       goals: [],
       mustStay: [],
       tableHeight: ws.tableHeight,
       asideSpots: [],
-      extra: { target, buttons: names, targetWords: `${colors[0]} button`, capTop: ws.tableHeight + REST + CAP_H, pressed: null },
+      extra: {
+        target,
+        buttons: names,
+        targetWords: `${colors[0]} button`,
+        capTop: ws.tableHeight + REST + CAP_H,
+        pressed: null,
+      },
     };
     return { scene, instruction: state.instruction, state };
   },
@@ -80,6 +104,10 @@ export const button: TaskDefinition<SuiteState> = {
         return { success: false, reward: 0, failure: 'wrong_button', done: true };
       }
     }
-    return { success: false, reward: 0, info: { unmet: 'not_pressed', depth: world.fixtureJoint(s.extra.target as string) } };
+    return {
+      success: false,
+      reward: 0,
+      info: { unmet: 'not_pressed', depth: world.fixtureJoint(s.extra.target as string) },
+    };
   },
 };

@@ -1,7 +1,13 @@
 import type { TaskDefinition } from '../task.ts';
 import type { EdgeCase } from './edge-cases.ts';
 import { injectPhysics } from './injectors.ts';
-import { addTargets, applyEdgeCases, finishPlaceScene, reserveAsideSpots, startPlaceScene } from './place-builder.ts';
+import {
+  addTargets,
+  applyEdgeCases,
+  finishPlaceScene,
+  reserveAsideSpots,
+  startPlaceScene,
+} from './place-builder.ts';
 import { evaluateSuite } from './pick-place.ts';
 import { objectWords } from './scene-kit.ts';
 import type { SuiteState } from './suite-state.ts';
@@ -23,7 +29,13 @@ export const clearTable: TaskDefinition<SuiteState> = {
       ps,
       rng,
       objs[0],
-      objs.map((o) => ({ object: o.name, dest: { kind: 'bin' as const, bin: 'bin0' }, objectWords: objectWords(o), destWords: words, mode: 'pick' as const })),
+      objs.map((o) => ({
+        object: o.name,
+        dest: { kind: 'bin' as const, bin: 'bin0' },
+        objectWords: objectWords(o),
+        destWords: words,
+        mode: 'pick' as const,
+      })),
       'bin0',
     );
     ps.state.goals = goals;

@@ -3,7 +3,8 @@ import type { SimWorld, TaskDefinition, TaskEvaluation } from '../task.ts';
 import { drawEdgeCases } from './edge-cases.ts';
 import { makeInstruction } from './instructions.ts';
 import { paraphraseSet } from './place-builder.ts';
-import { type Footprint, addDistractors, baseScene, mutedColor, shade } from './scene-kit.ts';
+import { type Footprint, addDistractors, baseScene, shade } from './scene-kit.ts';
+import { mutedColor } from './vocab.ts';
 import type { SuiteState } from './suite-state.ts';
 import { workspaceFor } from './workspace.ts';
 
@@ -48,7 +49,12 @@ export function makeCabinet(x: number, y: number, z: number, color: Rgba, startO
       { shape: box([D, 0.005, H * 0.8]), pos: [0, W - 0.005, H * 0.8], rgba: color },
       { shape: box([D, 0.005, H * 0.8]), pos: [0, -W + 0.005, H * 0.8], rgba: color },
       // Handle: a bar along y, 4.5 cm in front of the drawer front, on two posts.
-      { shape: { type: 'cylinder', radius: 0.008, halfHeight: 0.05 }, pos: [-D - 0.045, 0, H + 0.012], quat: [0.7071068, 0.7071068, 0, 0], rgba: [0.15, 0.15, 0.17, 1] },
+      {
+        shape: { type: 'cylinder', radius: 0.008, halfHeight: 0.05 },
+        pos: [-D - 0.045, 0, H + 0.012],
+        quat: [Math.SQRT1_2, Math.SQRT1_2, 0, 0],
+        rgba: [0.15, 0.15, 0.17, 1],
+      },
       { shape: box([0.022, 0.006, 0.006]), pos: [-D - 0.024, 0.04, H + 0.012], rgba: [0.15, 0.15, 0.17, 1] },
       { shape: box([0.022, 0.006, 0.006]), pos: [-D - 0.024, -0.04, H + 0.012], rgba: [0.15, 0.15, 0.17, 1] },
     ],
@@ -79,14 +85,22 @@ export const drawer: TaskDefinition<SuiteState> = {
     const cx = (ctx.embodiment.name === 'hand' ? -0.05 : base[0] + 0.5) + rng.uniform(-0.02, 0.04);
     const cy = rng.uniform(-0.12, 0.12);
     scene.fixtures.push(...makeCabinet(cx, cy, ws.tableHeight, mutedColor(rng, 0.3, 0.7), !open));
-    const used: Footprint[] = [{ x: cx, y: cy, r: 0.14 }, { x: cx - DRAWER_TRAVEL - 0.05, y: cy, r: 0.14 }];
+    const used: Footprint[] = [
+      { x: cx, y: cy, r: 0.14 },
+      { x: cx - DRAWER_TRAVEL - 0.05, y: cy, r: 0.14 },
+    ];
     addDistractors(rng, scene, used, ws, [], 2);
     const verb = open ? 'open' : 'close';
     const state: SuiteState = {
       task: 'drawer',
       embodiment: ctx.embodiment.name,
       sceneSeed: ctx.sceneSeed,
-      instruction: makeInstruction('drawer', { verb, state: open ? 'open' : 'closed', target: 'drawer' }, paraphraseSet(ctx.options), rng),
+      instruction: makeInstruction(
+        'drawer',
+        { verb, state: open ? 'open' : 'closed', target: 'drawer' },
+        paraphraseSet(ctx.options),
+        rng,
+      ),
       edgeCases,
       goals: [],
       mustStay: [],
@@ -101,7 +115,11 @@ export const drawer: TaskDefinition<SuiteState> = {
     const released = world.graspedBodies().length === 0 || !world.graspedBodies().includes('fix_drawer');
     if (s.extra.open) {
       if (q > OPEN_AT && released) return { success: true, reward: 1 };
-      return { success: false, reward: Math.max(0, q) / OPEN_AT / 10, info: { unmet: 'drawer_not_open', opening: q } };
+      return {
+        success: false,
+        reward: Math.max(0, q) / OPEN_AT / 10,
+        info: { unmet: 'drawer_not_open', opening: q },
+      };
     }
     // Built open: joint 0 = open, −(travel − 0.01) = closed.
     const shut = q < -(DRAWER_TRAVEL - 0.01) + CLOSED_AT;

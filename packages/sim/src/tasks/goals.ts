@@ -111,7 +111,7 @@ export function checkGoal(world: SimWorld, g: Goal): UnmetReason | null {
   }
   if (isHeld(world, g.object)) return 'still_held';
   const v = world.objectVelocity(g.object).lin;
-  if (Math.hypot(v[0], v[1], v[2]) > 0.05) return 'moving';
+  if (Math.hypot(v[0], v[1], v[2]) > 0.12) return 'moving';
   return null;
 }
 

@@ -5,6 +5,7 @@ import { registerTask } from '../task-registry.ts';
 import { button } from './button.ts';
 import { clearTable } from './clear-table.ts';
 import { drawer } from './drawer.ts';
+import { fetchTask } from './fetch.ts';
 import { handover } from './handover.ts';
 import { pickPlace } from './pick-place.ts';
 import { push } from './push.ts';
@@ -29,7 +30,9 @@ function robust(def: TaskDefinition<SuiteState>): TaskDefinition<SuiteState> {
     build(ctx) {
       for (let attempt = 0; ; attempt++) {
         try {
-          return def.build(attempt === 0 ? ctx : { ...ctx, rng: makeRng(ctx.sceneSeed * 7 + 0x9e37 * attempt + 1) });
+          return def.build(
+            attempt === 0 ? ctx : { ...ctx, rng: makeRng(ctx.sceneSeed * 7 + 0x9e37 * attempt + 1) },
+          );
         } catch (e) {
           if (!(e instanceof RobofmError && e.code === 'scene_placement_failed') || attempt >= 20) throw e;
         }
@@ -38,11 +41,21 @@ function robust(def: TaskDefinition<SuiteState>): TaskDefinition<SuiteState> {
   };
 }
 
-const TASK_LIST: Array<TaskDefinition<SuiteState>> = [pickPlace, handover, stack, clearTable, button, push, drawer];
+const TASK_LIST: Array<TaskDefinition<SuiteState>> = [
+  pickPlace,
+  handover,
+  stack,
+  clearTable,
+  button,
+  push,
+  drawer,
+  fetchTask,
+];
 
 /** The task suite (issue 5), by name. */
-export const SUITE_TASKS: Record<string, TaskDefinition<SuiteState>> = Object.fromEntries(TASK_LIST.map((t) => [t.name, robust(t)]));
-
+export const SUITE_TASKS: Record<string, TaskDefinition<SuiteState>> = Object.fromEntries(
+  TASK_LIST.map((t) => [t.name, robust(t)]),
+);
 
 /** Task × embodiment pairs of the benchmark suite (`--suite all`), in report order. */
 export function suitePairs(): Array<{ task: string; embodiment: string }> {

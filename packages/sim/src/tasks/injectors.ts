@@ -19,7 +19,7 @@ export function injectPhysics(world: SimWorld, s: SuiteState): void {
     }
     if (d.phase === 'carried') {
       // Set down again (both back near the surface): unstick for good.
-      if (of[2] < d.restZ + 0.006 && copy[2] < d.restZ + 0.006) d.phase = 'released';
+      if (of[2] < d.restZ + 0.008 && copy[2] < d.restZ + 0.02) d.phase = 'released';
       else {
         const v = world.objectVelocity(d.copy).lin;
         const vo = world.objectVelocity(d.of).lin;

@@ -6,6 +6,7 @@ import {
   addTargets,
   applyEdgeCases,
   finishPlaceScene,
+  mobileStart,
   reserveAsideSpots,
   startPlaceScene,
 } from './place-builder.ts';
@@ -58,7 +59,13 @@ export const pickPlace: TaskDefinition<SuiteState> = {
       ctx.options,
       objs.map((o) => o.tags!.color),
     );
-    return { scene: ps.scene, instruction: ps.state.instruction, state: ps.state };
+    const initialJoints = mobileStart(ps, rng);
+    return {
+      scene: ps.scene,
+      instruction: ps.state.instruction,
+      state: ps.state,
+      ...(initialJoints ? { initialJoints } : {}),
+    };
   },
   onPhysicsStep: injectPhysics,
   evaluate: evaluateSuite,

@@ -14,6 +14,7 @@ import {
   placeFree,
   shade,
 } from './scene-kit.ts';
+import { addRoom } from './room.ts';
 import type { SuiteState } from './suite-state.ts';
 import {
   COLORS,
@@ -51,6 +52,7 @@ export function startPlaceScene(
   const edgeCases = drawEdgeCases(ctx.options, opts.supported, edgeRng);
   const ws = opts.ws ?? workspaceFor(ctx.embodiment.name);
   const scene = baseScene(rng, ws);
+  const room = ws.park ? addRoom(rng, scene) : undefined;
   const used: Footprint[] = [];
   const binColors = rng.shuffle(COLOR_NAMES.filter((c) => c !== 'black' && c !== 'white'));
   const binColor: Record<string, string> = {};
@@ -81,7 +83,7 @@ export function startPlaceScene(
     mustStay: [],
     tableHeight: ws.tableHeight,
     asideSpots: [],
-    extra: {},
+    extra: room ? { room } : {},
   };
   return { scene, ws, used, state, binColor };
 }
@@ -281,4 +283,14 @@ export function finishPlaceScene(
   addDistractors(rng, ps.scene, ps.used, ps.ws, avoid, maxDistractors);
   ps.state.instruction = makeInstruction(task, slots, paraphraseSet(options), rng);
   for (const g of ps.state.goals) if (!ps.state.mustStay.includes(g.object)) ps.state.mustStay.push(g.object);
+}
+
+/** Mobile bases start somewhere near the table (base joints), so the expert first drives over. */
+export function mobileStart(ps: PlaceScene, rng: Rng): Record<string, number> | undefined {
+  if (!ps.ws.park) return undefined;
+  return {
+    base_x: rng.uniform(0.0, 0.2),
+    base_y: rng.uniform(-0.35, 0.35),
+    base_yaw: rng.uniform(-0.5, 0.5),
+  };
 }

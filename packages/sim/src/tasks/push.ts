@@ -19,7 +19,13 @@ export const push: TaskDefinition<SuiteState> = {
     const rng = ctx.rng;
     const ps = startPlaceScene(ctx, 'push', { nBins: 0, supported: [] });
     const zoneColor = rng.choice(COLOR_NAMES.filter((c) => c !== 'black'));
-    const [obj, ...rest] = addTargets(ps, rng, 1 + rng.int(2), [zoneColor], ['cube', 'block', 'cylinder', 'can']);
+    const [obj, ...rest] = addTargets(
+      ps,
+      rng,
+      1 + rng.int(2),
+      [zoneColor],
+      ['cube', 'block', 'cylinder', 'can'],
+    );
     // The marked spot: 12–20 cm from the object, inside reach, clear of everything else.
     let zone: { x: number; y: number } | undefined;
     for (let k = 0; k < 60 && !zone; k++) {
@@ -33,7 +39,9 @@ export const push: TaskDefinition<SuiteState> = {
       const bx = obj.pos[0] - Math.cos(a) * 0.07;
       const by = obj.pos[1] - Math.sin(a) * 0.07;
       const behindClear = ps.used.every(
-        (f) => Math.hypot(f.x - obj.pos[0], f.y - obj.pos[1]) < 1e-6 || Math.hypot(f.x - bx, f.y - by) >= f.r + 0.03,
+        (f) =>
+          Math.hypot(f.x - obj.pos[0], f.y - obj.pos[1]) < 1e-6 ||
+          Math.hypot(f.x - bx, f.y - by) >= f.r + 0.03,
       );
       if (inRegion(ps.ws.reach, bx, by, 0) && behindClear) zone = { x, y };
     }
@@ -44,7 +52,13 @@ export const push: TaskDefinition<SuiteState> = {
     ps.scene.fixtures.push({
       name: 'target',
       pos: [zone.x, zone.y, ps.ws.tableHeight + 0.0008],
-      geoms: [{ shape: { type: 'cylinder', radius: ZONE_RADIUS, halfHeight: 0.0008 }, rgba: COLORS[zoneColor], contact: false }],
+      geoms: [
+        {
+          shape: { type: 'cylinder', radius: ZONE_RADIUS, halfHeight: 0.0008 },
+          rgba: COLORS[zoneColor],
+          contact: false,
+        },
+      ],
       tags: { kind: 'zone', color: zoneColor },
     });
     ps.state.goals = [
@@ -56,10 +70,17 @@ export const push: TaskDefinition<SuiteState> = {
         mode: 'push',
       },
     ];
-    finishPlaceScene(ps, rng, 'push', { object: objectWords(obj), target: `${zoneColor} target` }, ctx.options, [obj.tags!.color, zoneColor, ...rest.map((o) => o.tags!.color)], 1);
+    finishPlaceScene(
+      ps,
+      rng,
+      'push',
+      { object: objectWords(obj), target: `${zoneColor} target` },
+      ctx.options,
+      [obj.tags!.color, zoneColor, ...rest.map((o) => o.tags!.color)],
+      1,
+    );
     return { scene: ps.scene, instruction: ps.state.instruction, state: ps.state };
   },
   onPhysicsStep: injectPhysics,
   evaluate: evaluateSuite,
 };
-

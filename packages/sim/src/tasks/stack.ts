@@ -1,7 +1,13 @@
 import type { TaskDefinition } from '../task.ts';
 import type { EdgeCase } from './edge-cases.ts';
 import { injectPhysics } from './injectors.ts';
-import { addTargets, applyEdgeCases, finishPlaceScene, reserveAsideSpots, startPlaceScene } from './place-builder.ts';
+import {
+  addTargets,
+  applyEdgeCases,
+  finishPlaceScene,
+  reserveAsideSpots,
+  startPlaceScene,
+} from './place-builder.ts';
 import { evaluateSuite } from './pick-place.ts';
 import { objectWords } from './scene-kit.ts';
 import type { SuiteState } from './suite-state.ts';
@@ -23,13 +29,29 @@ export const stack: TaskDefinition<SuiteState> = {
       ps,
       rng,
       top,
-      [{ object: top.name, dest: { kind: 'on', object: bottom.name }, objectWords: objectWords(top), destWords: objectWords(bottom), mode: 'pick' }],
+      [
+        {
+          object: top.name,
+          dest: { kind: 'on', object: bottom.name },
+          objectWords: objectWords(top),
+          destWords: objectWords(bottom),
+          mode: 'pick',
+        },
+      ],
       '',
     );
     ps.state.goals = goals;
     ps.state.mustStay.push(bottom.name);
     reserveAsideSpots(ps, rng, 1);
-    finishPlaceScene(ps, rng, 'stack', { object: objectWords(top), target: objectWords(bottom) }, ctx.options, objs.map((o) => o.tags!.color), 1);
+    finishPlaceScene(
+      ps,
+      rng,
+      'stack',
+      { object: objectWords(top), target: objectWords(bottom) },
+      ctx.options,
+      objs.map((o) => o.tags!.color),
+      1,
+    );
     return { scene: ps.scene, instruction: ps.state.instruction, state: ps.state };
   },
   onPhysicsStep: injectPhysics,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SimEnv } from '../env.ts';
 import { makeRng } from '../rng.ts';
 import type { TaskDefinition } from '../task.ts';
+import { ScriptedExpert } from '../experts/scripted-expert.ts';
 import { drawEdgeCases } from './edge-cases.ts';
 import { SUITE_TASKS, suitePairs } from './index.ts';
 import { INSTRUCTION_TEMPLATES } from './instructions.ts';
@@ -10,15 +11,32 @@ import { HELDOUT_SEEDS, TRAIN_SEEDS, assertSeedIn, sceneSeed, seedSplit } from '
 import type { SuiteState } from './suite-state.ts';
 
 function build(task: string, embodiment: string, seed: number, options: Record<string, unknown> = {}) {
-  return SUITE_TASKS[task].build({ embodiment: getEmbodiment(embodiment), sceneSeed: seed, rng: makeRng(seed), options });
+  return SUITE_TASKS[task].build({
+    embodiment: getEmbodiment(embodiment),
+    sceneSeed: seed,
+    rng: makeRng(seed),
+    options,
+  });
 }
 
 /** An env on a suite task that exposes the task state. */
 async function envWithState(task: string, embodiment: string, options: Record<string, unknown> = {}) {
   const def = SUITE_TASKS[task];
   const box: { state?: SuiteState } = {};
-  const wrapped: TaskDefinition<SuiteState> = { ...def, build: (ctx) => { const b = def.build(ctx); box.state = b.state; return b; } };
-  const env = await SimEnv.create({ embodiment, task: wrapped as TaskDefinition<unknown>, taskOptions: options, cameras: [] });
+  const wrapped: TaskDefinition<SuiteState> = {
+    ...def,
+    build: (ctx) => {
+      const b = def.build(ctx);
+      box.state = b.state;
+      return b;
+    },
+  };
+  const env = await SimEnv.create({
+    embodiment,
+    task: wrapped as TaskDefinition<unknown>,
+    taskOptions: options,
+    cameras: [],
+  });
   return { env, state: () => box.state! };
 }
 
@@ -52,7 +70,8 @@ describe('procedural scenes', () => {
   });
   it('build 200 scenes per task × embodiment without placement failures', () => {
     for (const { task, embodiment } of suitePairs())
-      for (let s = 0; s < 200; s++) expect(() => build(task, embodiment, HELDOUT_SEEDS.start + s)).not.toThrow();
+      for (let s = 0; s < 200; s++)
+        expect(() => build(task, embodiment, HELDOUT_SEEDS.start + s)).not.toThrow();
   });
   it('draw instructions from the requested paraphrase set only', () => {
     for (const [task, t] of Object.entries(INSTRUCTION_TEMPLATES)) {
@@ -60,7 +79,8 @@ describe('procedural scenes', () => {
       if (!SUITE_TASKS[task]) continue;
       const emb = SUITE_TASKS[task].embodiments[0];
       const held = new Set<string>();
-      for (let s = 0; s < 30; s++) held.add((build(task, emb, s, { paraphrases: 'heldout' }).state as SuiteState).instruction);
+      for (let s = 0; s < 30; s++)
+        held.add((build(task, emb, s, { paraphrases: 'heldout' }).state as SuiteState).instruction);
       const heldStems = t.heldout.map((p) => p.split('{')[0]);
       for (const i of held) expect(heldStems.some((stem) => i.startsWith(stem))).toBe(true);
     }
@@ -129,8 +149,16 @@ describe('success detectors (in MuJoCo)', () => {
       expect(r.info.success).toBe(true); // either copy may be the one in the bin
       env.reset({ seed: 21 });
       state().duplicate!.phase = 'released'; // detector test: no sticking
-      env.world.setBodyPose(`obj_${s.duplicate!.copy}`, [bin.pos[0] - 0.035, bin.pos[1] - 0.035, bin.pos[2] + 0.05]);
-      env.world.setBodyPose(`obj_${s.duplicate!.of}`, [bin.pos[0] + 0.035, bin.pos[1] + 0.035, bin.pos[2] + 0.05]);
+      env.world.setBodyPose(`obj_${s.duplicate!.copy}`, [
+        bin.pos[0] - 0.035,
+        bin.pos[1] - 0.035,
+        bin.pos[2] + 0.05,
+      ]);
+      env.world.setBodyPose(`obj_${s.duplicate!.of}`, [
+        bin.pos[0] + 0.035,
+        bin.pos[1] + 0.035,
+        bin.pos[2] + 0.05,
+      ]);
       r = holdStill(env, 25);
       expect(r.info.success).toBe(false);
       expect(r.info.unmet).toBe('extra_in_bin');
@@ -147,6 +175,58 @@ describe('success detectors (in MuJoCo)', () => {
       const r = holdStill(env, 25);
       expect(r.info.success).toBe(false);
       expect(r.info.unmet).toBe('no_handover');
+    } finally {
+      env.dispose();
+    }
+  });
+  it('button: pressing another button fails, the named one succeeds', async () => {
+    const { env, state } = await envWithState('button', 'arm6');
+    try {
+      env.reset({ seed: 3 });
+      const s = state();
+      const wrong = (s.extra.buttons as string[])[1];
+      const ex = new ScriptedExpert(env.world, { ...s, extra: { ...s.extra, target: wrong } });
+      let r = env.step(ex.act().action);
+      while (!r.terminated && !r.truncated) r = env.step(ex.act().action);
+      expect(r.info.failure).toBe('wrong_button');
+      env.reset({ seed: 3 });
+      r = holdStill(env, 5);
+      expect(r.info.unmet).toBe('not_pressed');
+      const good = new ScriptedExpert(env.world, state());
+      while (!r.terminated && !r.truncated) r = env.step(good.act().action);
+      expect(r.info.success).toBe(true);
+    } finally {
+      env.dispose();
+    }
+  });
+  it('push: the object on the marked spot succeeds, elsewhere it does not', async () => {
+    const { env, state } = await envWithState('push', 'arm6');
+    try {
+      env.reset({ seed: 8 });
+      let r = holdStill(env, 3);
+      expect(r.info.unmet).toBe('not_on_target');
+      const g = state().goals[0];
+      const z = (g.dest as { pos: [number, number, number] }).pos;
+      const p = env.world.objectPose(g.object);
+      env.world.setBodyPose(`obj_${g.object}`, [z[0] + 0.01, z[1], p.pos[2] + 0.001], p.quat);
+      r = holdStill(env, 20);
+      expect(r.info.success).toBe(true);
+    } finally {
+      env.dispose();
+    }
+  });
+  it('drawer: holding still is not enough, the expert opens/closes it', async () => {
+    const { env, state } = await envWithState('drawer', 'arm6');
+    try {
+      for (const seed of [1, 2]) {
+        env.reset({ seed });
+        let r = holdStill(env, 3);
+        expect(r.info.success).toBe(false);
+        expect(String(r.info.unmet)).toMatch(/^drawer_not_(open|closed)$/);
+        const ex = new ScriptedExpert(env.world, state());
+        while (!r.terminated && !r.truncated) r = env.step(ex.act().action);
+        expect(r.info.success).toBe(true);
+      }
     } finally {
       env.dispose();
     }

@@ -52,6 +52,10 @@ export interface TorchBenchResult {
     torchThreads: number;
     blasThreads: number;
     stepsTimed: number;
+    /** Median over rounds of (ts step / py step) within the same round: robust to load drift. */
+    pairedRatio: { transformer: number | null; cnn: number | null };
+    /** Wall-clock µs per op (medians); the JSON reports CPU time. */
+    opWallUs: { ts: number; py: number | null };
     lossMaxAbsDiff: { transformer: number | null; cnn: number | null };
     tsSamples: { transformer: number[]; cnn: number[] };
     pySamples: { transformer: number[]; cnn: number[] };
@@ -199,18 +203,21 @@ async function timeModel(
   return result;
 }
 
-function opOverheadTs(iters: number): number {
+/** µs per (1-element add + dispose): wall clock and process CPU time. */
+function opOverheadTs(iters: number): { wall: number; cpu: number } {
   const a = keep(tensor([1]));
   const b = keep(tensor([2]));
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < iters; i++) {
     const z = a.add(b);
     z.dispose();
   }
-  const us = ((performance.now() - t0) * 1000) / iters;
+  const wall = ((performance.now() - t0) * 1000) / iters;
+  const c = process.cpuUsage(c0);
   a.dispose();
   b.dispose();
-  return us;
+  return { wall, cpu: (c.user + c.system) / iters };
 }
 
 async function rssRun(steps: number, bar: ProgressBar): Promise<{ step100: number; last: number }> {
@@ -236,8 +243,8 @@ async function rssRun(steps: number, bar: ProgressBar): Promise<{ step100: numbe
 
 export async function benchTorch(opts: TorchBenchOptions = {}): Promise<TorchBenchResult> {
   const o = {
-    rounds: opts.rounds ?? 6,
-    stepsPerRound: opts.stepsPerRound ?? 4,
+    rounds: opts.rounds ?? 24,
+    stepsPerRound: opts.stepsPerRound ?? 1,
     warmup: opts.warmup ?? 3,
     opIters: opts.opIters ?? 100_000,
     rssSteps: opts.rssSteps ?? 2000,
@@ -283,13 +290,24 @@ export async function benchTorch(opts: TorchBenchOptions = {}): Promise<TorchBen
       o,
       bar,
     );
-    // Per-op overhead, interleaved.
-    const opTs: number[] = [];
-    const opPy: number[] = [];
-    for (let r = 0; r < 3; r++) {
+    // Per-op overhead: 5 interleaved samples per side (alternating which goes first), medians of
+    // CPU time per op (robust on a shared machine; Python: its thread's CPU time, TS: the whole
+    // process's, which also counts V8's helper threads). Wall-clock medians go to the detail.
+    const opTs: { wall: number; cpu: number }[] = [];
+    const opPy: { wall: number; cpu: number }[] = [];
+    opOverheadTs(Math.min(o.opIters, 10_000)); // warm up the JIT
+    for (let r = 0; r < 5; r++) {
+      const pyRun = async () => {
+        if (!py) return;
+        const m = (await py.call({ cmd: 'opbench', n: o.opIters })) as {
+          us_per_op: number;
+          cpu_us_per_op: number;
+        };
+        opPy.push({ wall: m.us_per_op, cpu: m.cpu_us_per_op });
+      };
+      if (r % 2 === 0) await pyRun();
       opTs.push(opOverheadTs(o.opIters));
-      if (py)
-        opPy.push(((await py.call({ cmd: 'opbench', n: o.opIters })) as { us_per_op: number }).us_per_op);
+      if (r % 2 === 1) await pyRun();
       await nextStep();
     }
     py?.close();
@@ -304,6 +322,10 @@ export async function benchTorch(opts: TorchBenchOptions = {}): Promise<TorchBen
         ratio: p === null ? null : round(ts / p, 3),
       };
     };
+    const paired = (t: { ts: number[]; py: number[] }) => {
+      if (t.py.length !== t.ts.length || t.py.length === 0) return null;
+      return round(median(t.ts.map((v, i) => v / t.py[i])), 3);
+    };
     const lossDiff = (t: { tsLoss: number[]; pyLoss: number[] }) => {
       if (!t.pyLoss.length) return null;
       const n = Math.min(t.tsLoss.length, t.pyLoss.length);
@@ -314,13 +336,21 @@ export async function benchTorch(opts: TorchBenchOptions = {}): Promise<TorchBen
     return {
       transformer: timing(tf),
       cnn: timing(cnn),
-      op_overhead_us: { ts: round(median(opTs), 3), py: opPy.length ? round(median(opPy), 3) : null },
+      op_overhead_us: {
+        ts: round(median(opTs.map((x) => x.cpu)), 3),
+        py: opPy.length ? round(median(opPy.map((x) => x.cpu)), 3) : null,
+      },
       rss_mb: { step100: round(rss.step100, 1), step2000: round(rss.last, 1) },
       detail: {
         python,
         torchThreads: threads,
         blasThreads: getBlasThreads(),
         stepsTimed: o.rounds * o.stepsPerRound,
+        pairedRatio: { transformer: paired(tf), cnn: paired(cnn) },
+        opWallUs: {
+          ts: round(median(opTs.map((x) => x.wall)), 3),
+          py: opPy.length ? round(median(opPy.map((x) => x.wall)), 3) : null,
+        },
         lossMaxAbsDiff: { transformer: lossDiff(tf), cnn: lossDiff(cnn) },
         tsSamples: { transformer: tf.ts.map((v) => round(v, 1)), cnn: cnn.ts.map((v) => round(v, 1)) },
         pySamples: { transformer: tf.py.map((v) => round(v, 1)), cnn: cnn.py.map((v) => round(v, 1)) },
