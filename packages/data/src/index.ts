@@ -43,6 +43,7 @@ export {
   normalize,
   padRows,
   stateToModel,
+  toPolicyNormStats,
   unnormalize,
   unpadRows,
 } from './norm.ts';

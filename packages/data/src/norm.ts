@@ -20,8 +20,12 @@ export type EmbodimentNormStats = Record<string, NormStat>;
 /** embodiment name → its stats. This is what a checkpoint's `norm_stats.json` holds. */
 export type NormStatsTable = Record<string, EmbodimentNormStats>;
 
-/** Smallest scale a dimension gets (constant dimensions map to ~0 instead of dividing by zero). */
-export const NORM_EPS = 1e-6;
+/**
+ * Smallest scale a dimension is divided by (robot units: rad, m): a joint that barely moves in the
+ * data would otherwise turn ordinary deviations into huge values. The same floor and formulas as
+ * `@robofm/policy`'s normalizeVector, so batches from this loader and the policy's inverse agree.
+ */
+export const NORM_EPS = 1e-2;
 
 function scaleShift(stat: NormStat, mode: NormMode, j: number): [number, number] {
   if (mode === 'zscore') return [Math.max(stat.std[j], NORM_EPS), stat.mean[j]];
@@ -148,4 +152,17 @@ export function policyTransforms(stats: EmbodimentNormStats, mode: NormMode, wid
     state: (x) => stateToModel(x, stats, mode, width),
     actions: (y, dim) => actionsFromModel(y, stats, mode, dim, width),
   };
+}
+
+/** The same table in `@robofm/policy`'s norm_stats.json shape: `{ [embodiment]: { state, action } }`. */
+export function toPolicyNormStats(
+  table: NormStatsTable,
+): Record<string, { state: NormStat; action: NormStat }> {
+  const out: Record<string, { state: NormStat; action: NormStat }> = {};
+  for (const [emb, s] of Object.entries(table)) {
+    if (!s['observation.state'] || !s.action)
+      throw new RangeError(`toPolicyNormStats: ${emb} lacks observation.state or action stats`);
+    out[emb] = { state: s['observation.state'], action: s.action };
+  }
+  return out;
 }

@@ -333,8 +333,14 @@ export async function validateDataset(root: string, opts: ValidateOptions = {}):
               `features.${k}.info.video.pix_fmt`,
               `file is ${pr.pixFmt}, info.json says ${vi['video.pix_fmt']}`,
             );
+          if (Math.abs(pr.fps - info.fps) > 1e-3)
+            err(
+              p,
+              `features.${k}.info.video.fps`,
+              `file plays at ${pr.fps} fps, info.json fps is ${info.fps}`,
+            );
           const frames = Math.round(end * info.fps);
-          if (pr.frames < frames - 0)
+          if (pr.frames < frames)
             err(p, 'frames', `has ${pr.frames} frames, episodes need ${frames} (truncated mp4?)`);
         } catch (e) {
           err(p, '-', (e as Error).message);

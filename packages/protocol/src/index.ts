@@ -20,6 +20,7 @@ export {
   DEFAULT_LAYOUTS,
   nativeLayout,
   readState,
+  parseRequestLayouts,
   requestToObservation,
   observationToRequest,
   hwcToChw,

@@ -164,3 +164,29 @@ describe('responses and metadata', () => {
     );
   });
 });
+
+describe('parseRequestLayouts', () => {
+  it('reads a DROID-like layout from JSON and drives an embodiment with it', async () => {
+    const { parseRequestLayouts } = await import('./request.ts');
+    const layouts = parseRequestLayouts([
+      {
+        name: 'droid-ish',
+        embodiments: ['arm'],
+        state: ['observation/joint_position'],
+        images: [{ path: ['observation/exterior_image_1_left'], cameras: ['front'], required: true }],
+        prompt: 'prompt',
+      },
+    ]);
+    const req = {
+      'observation/joint_position': new NdArray(new Float32Array(7).fill(0.25), [7]),
+      'observation/exterior_image_1_left': new NdArray(new Uint8Array(180 * 320 * 3).fill(5), [180, 320, 3]),
+      prompt: 'pick',
+    };
+    const r = requestToObservation(req, { embodiments: { arm }, layouts });
+    expect(r.layout).toBe('droid-ish');
+    expect(r.observation.state[6]).toBe(0.25);
+    expect(() => parseRequestLayouts([{ name: 'x', embodiments: [], state: 's', images: [] }])).toThrow(
+      /layouts\[0\]\.embodiments: got array\(length 0\), expected a non-empty array/,
+    );
+  });
+});

@@ -45,6 +45,55 @@ export const ALOHA_LAYOUT: RequestLayout = {
 
 export const DEFAULT_LAYOUTS: RequestLayout[] = [ALOHA_LAYOUT];
 
+const strList = (field: string, v: unknown): string[] => {
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || x === ''))
+    throw new ValidationError(field, v, 'a non-empty array of non-empty strings');
+  return v as string[];
+};
+/** A key path: `["images", "cam_high"]`, or a string split on `.` (`"images.cam_high"`). */
+const keyPath = (field: string, v: unknown): string[] =>
+  typeof v === 'string' && v !== '' ? v.split('.') : strList(field, v);
+
+/**
+ * Checks request layouts read from JSON (e.g. `robofm serve --layouts file.json`): an array of
+ * `{name, embodiments, state, stateWidth?, images: [{path, cameras, required?}], prompt}`; key paths
+ * may be `"a.b"` strings or arrays. The error names the first bad field.
+ */
+export function parseRequestLayouts(json: unknown): RequestLayout[] {
+  if (!Array.isArray(json)) throw new ValidationError('layouts', json, 'an array of request layouts');
+  return json.map((raw, i) => {
+    const f = `layouts[${i}]`;
+    if (raw === null || typeof raw !== 'object') throw new ValidationError(f, raw, 'an object');
+    const l = raw as Record<string, unknown>;
+    if (typeof l.name !== 'string' || !l.name)
+      throw new ValidationError(`${f}.name`, l.name, 'a non-empty string');
+    if (l.stateWidth !== undefined && !(Number.isInteger(l.stateWidth) && (l.stateWidth as number) > 0))
+      throw new ValidationError(`${f}.stateWidth`, l.stateWidth, 'a positive integer');
+    if (!Array.isArray(l.images))
+      throw new ValidationError(`${f}.images`, l.images, 'an array of {path, cameras, required?}');
+    const out: RequestLayout = {
+      name: l.name,
+      embodiments: strList(`${f}.embodiments`, l.embodiments),
+      state: keyPath(`${f}.state`, l.state),
+      images: l.images.map((im: unknown, j: number) => {
+        const g = `${f}.images[${j}]`;
+        if (im === null || typeof im !== 'object') throw new ValidationError(g, im, 'an object');
+        const m = im as Record<string, unknown>;
+        if (m.required !== undefined && typeof m.required !== 'boolean')
+          throw new ValidationError(`${g}.required`, m.required, 'true or false');
+        return {
+          path: keyPath(`${g}.path`, m.path),
+          cameras: strList(`${g}.cameras`, m.cameras),
+          ...(m.required ? { required: true } : {}),
+        };
+      }),
+      prompt: l.prompt === undefined ? ['prompt'] : keyPath(`${f}.prompt`, l.prompt),
+    };
+    if (l.stateWidth !== undefined) out.stateWidth = l.stateWidth as number;
+    return out;
+  });
+}
+
 /** What the request parser needs to know about a model. */
 export interface ModelInputSpec {
   embodiments: Record<string, PolicyEmbodimentInfo>;

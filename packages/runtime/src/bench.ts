@@ -11,7 +11,7 @@ export type ServeHook = (policy: Policy) => Promise<{ url: string; close(): Prom
 
 export interface BenchCommon {
   serve: ServeHook;
-  /** Builds the robot + task + expert for one episode (default: `defaultWorld`). */
+  /** Builds the robot + task + expert for one episode (default: `defaultWorld`: arm6 + reach). */
   world?: WorldFactory;
   episodes?: number;
   embodiment?: string;
@@ -124,7 +124,7 @@ export async function benchOutage(
 ): Promise<{ success: number; max_vel_frac: number }> {
   const episodes = checkEpisodes(opts.episodes ?? 3);
   const outageS = opts.outageS ?? 3;
-  const atS = opts.atS ?? 1.5;
+  const atS = opts.atS ?? 1;
   if (!(outageS > 0)) throw new ValidationError('outageS', outageS, 'a positive number of seconds');
   if (!(atS >= 0)) throw new ValidationError('atS', atS, 'a non-negative number of seconds');
   const log = (opts.logger ?? rootLogger).child({ bench: 'outage' });
@@ -225,18 +225,24 @@ async function remoteEpisode(
 }
 
 /**
- * Worlds by embodiment name: `di` (or none) is the pure-TS double-integrator reach task (no
- * MuJoCo; the default for the benches until the sim has an expert that answers with chunks),
- * anything else a MuJoCo SimDriver world from @robofm/sim.
+ * Worlds by name: embodiment `di` is the pure-TS double-integrator reach fixture (no MuJoCo);
+ * task `reach` on arm6/arm4 is the runtime's MuJoCo reach world (chunking planner, `sim-reach.ts`);
+ * any other (embodiment, task) is a task-suite world from @robofm/sim (`sim-world.ts`).
+ * With neither given: arm6 + reach (what the benches use).
  */
 export const defaultWorld: WorldFactory = async (o) => {
-  if (o.embodiment && o.embodiment !== 'di') {
-    const { simWorld } = await import('./sim-world.ts');
-    const w = await simWorld(o);
-    if (w) return w;
+  if (o.embodiment === 'di') {
+    const { ReachWorld } = await import('./testing/reach-world.ts');
+    return new ReachWorld({ seed: o.seed, timeLimitS: o.timeLimitS });
   }
-  const { ReachWorld } = await import('./testing/reach-world.ts');
-  return new ReachWorld({ seed: o.seed, timeLimitS: o.timeLimitS });
+  const embodiment = o.embodiment ?? 'arm6';
+  const task = o.task ?? (o.embodiment === undefined ? 'reach' : undefined);
+  if (task === 'reach') {
+    const { simReachWorld } = await import('./sim-reach.ts');
+    return simReachWorld({ ...o, embodiment });
+  }
+  const { simWorld } = await import('./sim-world.ts');
+  return (await simWorld({ ...o, embodiment, task }))!;
 };
 
 function checkEpisodes(n: number): number {

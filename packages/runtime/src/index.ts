@@ -40,6 +40,8 @@ export { EpisodeBuffer, EpisodeWriter, DirectoryUploader, HttpUploader } from '.
 export type { ServeHook, BenchCommon, SchedulingCell, SchedulingResult } from './bench.ts';
 export { benchScheduling, benchOutage, defaultWorld } from './bench.ts';
 export { simWorld } from './sim-world.ts';
+export type { SimReachOptions } from './sim-reach.ts';
+export { simReachWorld } from './sim-reach.ts';
 export { loadLocalPolicy } from './local-policy-adapter.ts';
 export type { RunEpisodeOptions } from './run-episode.ts';
 export { runEpisode } from './run-episode.ts';

@@ -89,6 +89,12 @@ describe('killing the server mid-episode', () => {
     });
     cleanup.push(() => policy.dispose());
     world.driver.recordCommands = true;
+    // Kill at 1.0 s and restart at 2.2 s on the loop's own clock (it starts after the warm-up).
+    let t0 = 0;
+    let killedAt = 0;
+    let restartedAt = 0;
+    const timers: NodeJS.Timeout[] = [];
+    cleanup.push(() => timers.forEach(clearTimeout));
     const loop = new ControlLoop({
       driver: world.driver,
       policy,
@@ -98,21 +104,19 @@ describe('killing the server mid-episode', () => {
       isDone: () => world.success(),
       maxSeconds: 4,
       logger: quiet,
-    });
-    const t0 = performance.now();
-    let killedAt = 0;
-    let restartedAt = 0;
-    const k = setTimeout(() => {
-      killedAt = (performance.now() - t0) / 1000;
-      void server.kill();
-    }, 1000);
-    const s = setTimeout(() => {
-      restartedAt = (performance.now() - t0) / 1000;
-      void server.start();
-    }, 2200);
-    cleanup.push(() => {
-      clearTimeout(k);
-      clearTimeout(s);
+      onStart: () => {
+        t0 = performance.now();
+        timers.push(
+          setTimeout(() => {
+            killedAt = (performance.now() - t0) / 1000;
+            void server.kill();
+          }, 1000),
+          setTimeout(() => {
+            restartedAt = (performance.now() - t0) / 1000;
+            void server.start();
+          }, 2200),
+        );
+      },
     });
     const r = await loop.run();
     expect(killedAt).toBeGreaterThan(0);

@@ -29,7 +29,11 @@ interface ReachSimWorld {
 export async function simReachWorld(o: SimReachOptions = {}): Promise<World> {
   const embodiment = o.embodiment ?? 'arm6';
   if (!['arm6', 'arm4'].includes(embodiment))
-    throw new ValidationError('embodiment', embodiment, 'arm6 or arm4 (single-arm bodies) for the reach world');
+    throw new ValidationError(
+      'embodiment',
+      embodiment,
+      'arm6 or arm4 (single-arm bodies) for the reach world',
+    );
   const sim = (await import('@robofm/sim')) as unknown as {
     SimDriver: { create(o: object): Promise<World['driver'] & { env: { world: unknown }; dispose(): void }> };
   };

@@ -40,3 +40,37 @@ describe('runtime on the MuJoCo SimDriver', () => {
     });
   }
 });
+
+describe('MuJoCo reach world (runtime bench world)', () => {
+  it('arm6: every scheduler reaches all points at 0 and 200 ms; sync slows, async/rtc barely', async () => {
+    const { simReachWorld } = await import('./sim-reach.ts');
+    const t: Record<string, number[]> = {};
+    for (const scheduler of ['sync', 'async', 'rtc'] as const) {
+      t[scheduler] = [];
+      for (const latencyMs of [0, 200]) {
+        const w = await simReachWorld({ embodiment: 'arm6', seed: 0 });
+        try {
+          const loop = new ControlLoop({
+            driver: w.driver,
+            policy: w.expert!,
+            scheduler,
+            clock: 'virtual',
+            faults: { latencyMs },
+            isDone: () => w.success(),
+            maxSeconds: w.timeLimitS,
+            logger: new Logger({}, 'silent'),
+          });
+          const r = await loop.run();
+          expect(r.success, `${scheduler} @ ${latencyMs} ms`).toBe(true);
+          expect(r.maxVelFrac).toBeLessThanOrEqual(1);
+          expect(r.limitViolations).toBe(0);
+          t[scheduler].push(r.completionS);
+        } finally {
+          w.dispose();
+        }
+      }
+    }
+    expect(t.sync[1] - t.sync[0]).toBeGreaterThan(0.5);
+    for (const s of ['async', 'rtc']) expect(t[s][1] / t[s][0], s).toBeLessThan(1.15);
+  });
+});

@@ -38,6 +38,9 @@ export interface BenchLatencyResult {
   /** Round trip as a robot sees it (encode, loopback, decode, validate, batch, infer, reply), ms. */
   on: Record<string, LatencyStats>;
   off: Record<string, LatencyStats>;
+  /** Server-side time in the model path (queue + batch + infer, `server_timing.infer_ms`), ms. */
+  serverOn: Record<string, LatencyStats>;
+  serverOff: Record<string, LatencyStats>;
   request: string;
   model: string;
   intervalMs: number;
@@ -97,6 +100,7 @@ export async function benchLatency(opts: BenchLatencyOptions): Promise<BenchLate
     workerData: { url: server.url, maxRobots: Math.max(...robots), request },
   });
   const lat: Record<'on' | 'off', Record<string, number[]>> = { on: {}, off: {} };
+  const srv: Record<'on' | 'off', Record<string, number[]>> = { on: {}, off: {} };
   const bar = new ProgressBar({
     total: rounds * robots.length * 2,
     label: 'bench serve latency',
@@ -114,6 +118,7 @@ export async function benchLatency(opts: BenchLatencyOptions): Promise<BenchLate
           model.batcher.setOptions(mode === 'on' ? batchOn : batchOff);
           const m = await call(worker, { cmd: 'run', robots: n, perRobot, intervalMs });
           (lat[mode][n] ??= []).push(...(m.latencies as number[]));
+          (srv[mode][n] ??= []).push(...(m.serverMs as number[]));
           bar.tick(1, `robots=${n} batching=${mode}`);
         }
       }
@@ -124,10 +129,20 @@ export async function benchLatency(opts: BenchLatencyOptions): Promise<BenchLate
     await worker.terminate();
     await server.close();
   }
-  const out: BenchLatencyResult = { on: {}, off: {}, request, model: model.id, intervalMs };
+  const out: BenchLatencyResult = {
+    on: {},
+    off: {},
+    serverOn: {},
+    serverOff: {},
+    request,
+    model: model.id,
+    intervalMs,
+  };
   for (const n of robots) {
     out.on[n] = stats(lat.on[n]);
     out.off[n] = stats(lat.off[n]);
+    out.serverOn[n] = stats(srv.on[n]);
+    out.serverOff[n] = stats(srv.off[n]);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { encodeFrame } from '@robofm/protocol';
+import { decodeFrame, encodeFrame } from '@robofm/protocol';
 import { TestClient, alohaRequest, nativeRequest } from './test-client.ts';
 
 /**
@@ -33,8 +33,9 @@ async function setup(): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function run(msg: Run): Promise<number[]> {
+async function run(msg: Run): Promise<{ latencies: number[]; serverMs: number[] }> {
   const lat: number[] = [];
+  const serverMs: number[] = [];
   await Promise.all(
     clients.slice(0, msg.robots).map(async (c, i) => {
       await sleep(Math.random() * msg.intervalMs);
@@ -45,11 +46,13 @@ async function run(msg: Run): Promise<number[]> {
         const dt = performance.now() - t0;
         if (typeof r === 'string') throw new Error(`server error: ${r}`);
         lat.push(dt);
+        const st = (decodeFrame(r) as { server_timing?: { infer_ms?: number } }).server_timing;
+        if (typeof st?.infer_ms === 'number') serverMs.push(st.infer_ms);
         if (msg.intervalMs > dt) await sleep(msg.intervalMs - dt);
       }
     }),
   );
-  return lat;
+  return { latencies: lat, serverMs };
 }
 
 const ready = setup();
@@ -61,7 +64,7 @@ parentPort!.on('message', async (msg: Run | { cmd: 'close' }) => {
       parentPort!.postMessage({ closed: true });
       return;
     }
-    parentPort!.postMessage({ latencies: await run(msg) });
+    parentPort!.postMessage(await run(msg));
   } catch (e) {
     parentPort!.postMessage({ error: String((e as Error)?.message ?? e) });
   }

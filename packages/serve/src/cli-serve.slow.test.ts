@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NdArray } from '@robofm/protocol';
+import { EMBODIMENTS } from '@robofm/core';
+import { NdArray } from '@robofm/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient, alohaRequest } from './test-client.ts';
 
@@ -57,6 +61,35 @@ describe('robofm serve (CLI)', () => {
     const c = await TestClient.connect(`${url}/v1/models/b/ws`, { Authorization: 'Api-Key k1' });
     expect(c.metadata.model).toBe('b');
     expect(((await c.infer(alohaRequest())).actions as NdArray).shape).toEqual([16, 14]);
+    await c.close();
+  }, 180_000);
+
+  it('--layouts adds key mappings for other openpi-style clients', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'robofm-layouts-'));
+    const file = join(dir, 'layouts.json');
+    const cam = EMBODIMENTS.arm6.cameras[0].name;
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          name: 'droid-ish',
+          embodiments: ['arm6'],
+          state: ['observation/joint_position'],
+          images: [{ path: ['observation/exterior_image_1_left'], cameras: [cam], required: true }],
+          prompt: 'prompt',
+        },
+      ]),
+    );
+    const { url } = await startServe(['scripted', '--layouts', file]);
+    const c = await TestClient.connect(url);
+    const r = await c.infer({
+      'observation/joint_position': new NdArray(new Float64Array(EMBODIMENTS.arm6.stateNames.length), [
+        EMBODIMENTS.arm6.stateNames.length,
+      ]),
+      'observation/exterior_image_1_left': new NdArray(new Uint8Array(180 * 320 * 3), [180, 320, 3]),
+      prompt: 'pick up the cube',
+    });
+    expect((r.actions as NdArray).shape).toEqual([16, EMBODIMENTS.arm6.actionNames.length]);
     await c.close();
   }, 180_000);
 });

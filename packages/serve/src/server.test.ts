@@ -343,3 +343,17 @@ describe('HTTP edge cases', () => {
     expect(s.metrics.rateLimited.get({ transport: 'http' })).toBe(1);
   });
 });
+
+describe('heartbeat', () => {
+  it('drops a peer that stops answering pings, keeps live ones', async () => {
+    const s = await start({ models: [{ policy: new HoldSinePolicy() }], heartbeatMs: 50 });
+    const live = await TestClient.connect(s.url);
+    const dead = await TestClient.connect(s.url);
+    // a frozen peer: its socket stops reading, so pongs never come back
+    (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(s.metrics.connections.get({})).toBe(1);
+    expect(((await live.infer(alohaRequest())).actions as NdArray).shape[1]).toBe(14);
+    await live.close();
+  });
+});

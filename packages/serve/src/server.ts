@@ -40,6 +40,8 @@ export interface ServerOptions {
   /** Frames one connection may have queued before it is closed (default 8). */
   maxPipelined?: number;
   maxConnections?: number;
+  /** Ping every connection this often; one that missed the previous pong is dropped (default 20 s, 0 = off). */
+  heartbeatMs?: number;
   logger?: Logger;
 }
 
@@ -69,6 +71,8 @@ export class PolicyServer {
   private readonly maxPipelined: number;
   private readonly maxConnections: number;
   private closing = false;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
 
   private constructor(opts: ServerOptions) {
     if (opts.models.length === 0)
@@ -132,6 +136,25 @@ export class PolicyServer {
       });
     });
     s.http.on('error', (e) => s.log.error('http server error', { err: e }));
+    const hb = opts.heartbeatMs ?? 20_000;
+    if (hb > 0) {
+      // Like the websockets library openpi uses: dead peers (pulled cable) are noticed and dropped.
+      s.heartbeat = setInterval(() => {
+        for (const c of s.wss.clients) {
+          if (s.alive.get(c) === false) {
+            c.terminate();
+            continue;
+          }
+          s.alive.set(c, false);
+          try {
+            c.ping();
+          } catch {
+            c.terminate();
+          }
+        }
+      }, hb);
+      s.heartbeat.unref();
+    }
     s.log.info('policy server listening', { url: s.url, models: [...s.models.keys()] });
     return s;
   }
@@ -246,6 +269,8 @@ export class PolicyServer {
     this.metrics.connectionsTotal.inc({});
     log.debug('connection opened');
     const authHeader = req.headers.authorization;
+    this.alive.set(ws, true);
+    ws.on('pong', () => this.alive.set(ws, true));
     let prevTotalMs: number | undefined;
     let queued = 0;
     let chain: Promise<void> = Promise.resolve();
@@ -334,6 +359,7 @@ export class PolicyServer {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     for (const c of this.wss.clients) {
       try {
         c.close(1001, 'server shutting down');

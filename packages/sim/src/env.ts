@@ -125,7 +125,8 @@ export class SimEnv implements Env {
     return this.taskState_;
   }
 
-  get sceneSeedValue(): number {
+  /** The scene seed of the current episode. */
+  get currentSceneSeed(): number {
     return this.sceneSeed;
   }
 

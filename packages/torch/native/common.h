@@ -62,6 +62,9 @@ Napi::Value wrapList(const Napi::CallbackInfo& info, const std::vector<at::Tenso
 void throwJs(const Napi::CallbackInfo& info, const char* op, const std::string& code, const std::string& msg);
 std::string classify(const c10::Error& e);
 
+// GELU with a backward that tolerates gradients laid out unlike the input (see autograd.cpp).
+at::Tensor gelu(const at::Tensor& x, bool tanh);
+
 void registerHandles(Napi::Env env, Napi::Object exports);
 void registerTensor(Napi::Env env, Napi::Object exports);
 void registerOps(Napi::Env env, Napi::Object exports);

@@ -23,7 +23,7 @@ static at::Tensor unaryOp(int code, const at::Tensor& t) {
     case 8: return at::tanh(t);
     case 9: return at::sigmoid(t);
     case 10: return at::relu(t);
-    case 11: return at::gelu(t);
+    case 11: return rt::gelu(t, false);
     case 12: return at::silu(t);
     case 13: return at::floor(t);
     case 14: return at::ceil(t);
@@ -34,7 +34,7 @@ static at::Tensor unaryOp(int code, const at::Tensor& t) {
     case 19: return at::square(t);
     case 20: return at::reciprocal(t);
     case 21: return at::logical_not(t);
-    case 22: return at::gelu(t, "tanh");
+    case 22: return rt::gelu(t, true);
     case 23: return at::erf(t);
     case 24: return at::isnan(t);
     case 25: return at::softplus(t);

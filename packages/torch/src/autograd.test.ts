@@ -17,6 +17,7 @@ import {
   scope,
   stack,
   type Tensor,
+  randn,
   tensor,
   where,
   zeros,
@@ -61,6 +62,11 @@ describe('gradcheck: element-wise unary', () => {
   check('relu', (a) => a.relu(), [x]);
   check('gelu', (a) => a.gelu(), [x]);
   check('gelu tanh', (a) => a.gelu('tanh'), [x]);
+  check(
+    'gelu before a transpose (channels-last gradient)',
+    (a) => a.gelu().reshape(2, 3, 2, 2).permute(0, 2, 3, 1).reshape(2, 12),
+    [rnd([2, 3, 2, 2], 80)],
+  );
   check('silu', (a) => a.silu(), [x]);
   check('softplus', (a) => a.softplus(), [x]);
   check(
@@ -315,6 +321,22 @@ describe('autograd mechanics', () => {
         .sum()
         .backward();
       expect(w.grad!.toNumberArray()).toEqual([1, 1, 0, 0, 0, 0]);
+    });
+  });
+
+  it('gelu backward is right when the gradient is laid out unlike the input (libtorch 1.13 CPU bug)', () => {
+    scope(() => {
+      manualSeed(0);
+      const x = randn([2, 3, 4, 4], { requiresGrad: true });
+      const gChannelsLast = randn([2, 4, 4, 3]).permute(0, 3, 1, 2);
+      for (const approximate of ['none', 'tanh'] as const) {
+        x.gelu(approximate).backward(gChannelsLast);
+        const a = x.grad!.clone();
+        x.zeroGrad();
+        x.gelu(approximate).backward(gChannelsLast.contiguous());
+        expect(a.sub(x.grad!).abs().max().item()).toBeLessThan(1e-5);
+        x.zeroGrad();
+      }
     });
   });
 

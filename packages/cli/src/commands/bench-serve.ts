@@ -97,11 +97,15 @@ export const benchServeCommand: Command = {
       const lines = [
         `model ${lat.model} (${loaded.source}); ${lat.request} requests every ${lat.intervalMs} ms per robot; round trip ms`,
       ];
-      lines.push('robots   batching on p50/p99     batching off p50/p99');
-      for (const n of robots)
+      lines.push(
+        'robots   round trip on p50/p99   off p50/p99        | in model path (queue+infer) on p50/p99   off p50/p99',
+      );
+      for (const n of robots) {
+        const f = (s: { p50: number; p99: number }) => `${s.p50} / ${s.p99}`;
         lines.push(
-          `${String(n).padEnd(8)} ${`${lat.on[n].p50} / ${lat.on[n].p99}`.padEnd(23)} ${lat.off[n].p50} / ${lat.off[n].p99}`,
+          `${String(n).padEnd(8)} ${f(lat.on[n]).padEnd(23)} ${f(lat.off[n]).padEnd(18)} | ${f(lat.serverOn[n]).padEnd(40)} ${f(lat.serverOff[n])}`,
         );
+      }
       if (scheduling) lines.push(`scheduling ${JSON.stringify(scheduling)}`);
       if (outage) lines.push(`outage ${JSON.stringify(outage)}`);
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -23,7 +23,10 @@ export const runCommand: Command = {
       type: 'string',
       help: 'robot body (arm6, arm4, mobile, bimanual, humanoid, hand; di = test body)',
     },
-    task: { type: 'string', help: 'task name (default: the body’s free-play scene)' },
+    task: {
+      type: 'string',
+      help: 'task-suite task, or reach (runtime’s arm6/arm4 reach world with a chunking planner)',
+    },
     policy: { type: 'string', help: 'ws://host:port | checkpoint dir | demo | expert', default: 'expert' },
     scheduler: {
       type: 'string',
@@ -58,7 +61,8 @@ export const runCommand: Command = {
     json: { type: 'boolean', help: 'print the JSON summary as the last stdout line' },
   },
   examples: [
-    'robofm run --embodiment arm6 --policy expert --clock virtual',
+    'robofm run --embodiment arm6 --task reach --policy expert --scheduler rtc --latency 200ms',
+    'robofm run --embodiment arm6 --task pick_place --policy expert --scheduler sync --clock virtual',
     'robofm run --embodiment di --policy expert --latency 200ms --jitter 50ms --outage 3s@2s --scheduler rtc',
     'robofm run --embodiment bimanual --policy ws://localhost:8000 --scheduler async --buffer runs/episodes',
   ],

@@ -1,4 +1,4 @@
-import { type FSWatcher, existsSync, watch } from 'node:fs';
+import { type FSWatcher, existsSync, readFileSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ValidationError, logger } from '@robofm/core';
 import type { Command } from '../command.ts';
@@ -37,6 +37,10 @@ export const serveCommand: Command = {
     'timeout-ms': { type: 'number', help: 'longest one request may spend in the model', default: 30000 },
     horizon: { type: 'number', help: 'action horizon of the scripted policy', default: 16 },
     watch: { type: 'boolean', help: 'hot-reload a model when its checkpoint directory changes' },
+    layouts: {
+      type: 'string',
+      help: 'JSON file with extra request key mappings [{name, embodiments, state, images:[{path, cameras, required}], prompt}] (tried before ALOHA)',
+    },
   },
   examples: [
     'robofm serve',
@@ -45,6 +49,18 @@ export const serveCommand: Command = {
   ],
   async run({ positionals, options }) {
     const { PolicyServer, loadDefaultPolicy, parseApiKeys } = await import('@robofm/serve');
+    const { DEFAULT_LAYOUTS, parseRequestLayouts } = await import('@robofm/protocol');
+    let layouts = DEFAULT_LAYOUTS;
+    if (options.layouts) {
+      const file = String(options.layouts);
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new ValidationError('--layouts', file, `a readable JSON file (${(e as Error).message})`);
+      }
+      layouts = [...parseRequestLayouts(json), ...DEFAULT_LAYOUTS];
+    }
     const log = logger.child({ cmd: 'serve' });
     const entries: { id?: string; source: string }[] = [];
     if (options.models) {
@@ -63,6 +79,7 @@ export const serveCommand: Command = {
       log.info('model loaded', { id: e.id ?? loaded.policy.metadata.id, source: loaded.source });
       models.push({
         policy: loaded.policy,
+        layouts,
         ...(e.id ? { id: e.id } : {}),
         ...(loaded.load ? { load: loaded.load } : {}),
         path: e.source,

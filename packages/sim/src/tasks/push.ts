@@ -1,3 +1,4 @@
+import { RobofmError } from '@robofm/core';
 import type { TaskDefinition } from '../task.ts';
 import { injectPhysics } from './injectors.ts';
 import { addTargets, finishPlaceScene, startPlaceScene } from './place-builder.ts';
@@ -19,22 +20,16 @@ export const push: TaskDefinition<SuiteState> = {
     const rng = ctx.rng;
     const ps = startPlaceScene(ctx, 'push', { nBins: 0, supported: [] });
     const zoneColor = rng.choice(COLOR_NAMES.filter((c) => c !== 'black'));
-    const [obj, ...rest] = addTargets(
-      ps,
-      rng,
-      1 + rng.int(2),
-      [zoneColor],
-      ['cube', 'block', 'cylinder', 'can'],
-    );
+    const [obj, ...rest] = addTargets(ps, rng, 1 + rng.int(2), [zoneColor], ['cube', 'block', 'cylinder']);
     // The marked spot: 12–20 cm from the object, inside reach, clear of everything else.
     let zone: { x: number; y: number } | undefined;
-    for (let k = 0; k < 60 && !zone; k++) {
+    for (let k = 0; k < 150 && !zone; k++) {
       const a = rng.uniform(-Math.PI, Math.PI);
       const d = rng.uniform(0.12, 0.2);
       const x = obj.pos[0] + Math.cos(a) * d;
       const y = obj.pos[1] + Math.sin(a) * d;
       const clear = ps.used.every((f) => Math.hypot(f.x - x, f.y - y) >= f.r + ZONE_RADIUS + 0.01);
-      if (!clear || !inRegion(ps.ws.reach, x, y, 0.02)) continue;
+      if (!clear || !inRegion(ps.ws.reach, x, y, 0.07)) continue;
       // The pushing hand starts behind the object: that spot must be clear too.
       const bx = obj.pos[0] - Math.cos(a) * 0.07;
       const by = obj.pos[1] - Math.sin(a) * 0.07;
@@ -45,10 +40,10 @@ export const push: TaskDefinition<SuiteState> = {
       );
       if (inRegion(ps.ws.reach, bx, by, 0) && behindClear) zone = { x, y };
     }
-    if (!zone) {
-      // Fall back to any free spot in reach.
-      zone = placeFree(rng, ps.used, ps.ws.reach, ZONE_RADIUS, 0.02);
-    } else ps.used.push({ x: zone.x, y: zone.y, r: ZONE_RADIUS });
+    // No clear line to a spot: the suite re-draws this scene from a derived stream.
+    if (!zone)
+      throw new RobofmError('scene_placement_failed', 'push: no reachable target spot for the object');
+    ps.used.push({ x: zone.x, y: zone.y, r: ZONE_RADIUS });
     ps.scene.fixtures.push({
       name: 'target',
       pos: [zone.x, zone.y, ps.ws.tableHeight + 0.0008],

@@ -86,7 +86,7 @@ export const WORKSPACES: Record<string, Workspace> = {
   },
   humanoid: {
     ...ARM6,
-    reach: { kind: 'rect', x: [-0.48, -0.26], y: [-0.48, 0.08] },
+    reach: { kind: 'rect', x: [-0.45, -0.27], y: [-0.4, 0.0] },
     base: { pos: [-0.72, 0, 0], yaw: 0 },
   },
   hand: {

@@ -119,6 +119,7 @@ class PyRef {
 
 interface Trainer {
   step(): number;
+  dispose(): void;
   times: number[];
   losses: number[];
 }
@@ -141,6 +142,9 @@ function makeTrainer(model: Module, loss: (out: Tensor) => Tensor, x: Tensor, lr
       t.times.push(ms);
       t.losses.push(l);
       return ms;
+    },
+    dispose() {
+      opt.dispose();
     },
   };
   return t;
@@ -197,6 +201,7 @@ async function timeModel(
     tsLoss: tr.losses,
     pyLoss: pyLosses,
   };
+  tr.dispose();
   model.dispose();
   x.dispose();
   y.dispose();
@@ -235,6 +240,7 @@ async function rssRun(steps: number, bar: ProgressBar): Promise<{ step100: numbe
     if (s % 50 === 0) bar.tick(50, `rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`);
   }
   last = process.memoryUsage.rss() / 2 ** 20;
+  tr.dispose();
   model.dispose();
   x.dispose();
   y.dispose();
