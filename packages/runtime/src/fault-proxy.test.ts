@@ -50,9 +50,9 @@ describe('FaultProxy', () => {
     expect(proxy.time() - t0).toBeGreaterThan(0.3);
     proxy.setFaults({ outages: [{ atS: proxy.time(), durationS: 1 }] });
     await expect(
-      RemotePolicy.connect({ url: proxy.url, logger: quiet, connectTimeoutMs: 500 }),
+      RemotePolicy.connect({ url: proxy.url, logger: quiet, connectTimeoutMs: 500, connectAttempts: 2 }),
     ).rejects.toThrow(RobofmError);
-    expect(proxy.stats.refused).toBe(1);
+    expect(proxy.stats.refused).toBe(2); // connect() tried twice, then gave up (no background retries)
   });
 
   it('drops messages: the client misses its deadline and reconnects', async () => {

@@ -24,6 +24,8 @@ export interface RemotePolicyOptions {
   deadlineMs?: number;
   /** Time allowed for connect + metadata frame, ms (default 3000). */
   connectTimeoutMs?: number;
+  /** `connect()` tries this many times before failing (default 3). */
+  connectAttempts?: number;
   /** Reconnect backoff: first delay, cap (ms) and factor (defaults 100, 2000, 2), ±20 % jitter. */
   backoff?: { initialMs?: number; maxMs?: number; factor?: number };
   /** Sent as `Authorization: Api-Key <key>`. */
@@ -87,13 +89,20 @@ export class RemotePolicy implements Policy {
   /** First connection (metadata frame read); afterwards the client reconnects by itself. */
   async connect(): Promise<this> {
     if (this.ready) return this;
-    try {
-      await this.open();
-    } catch (e) {
-      this.dispose(); // no background reconnects for a client that never connected
-      throw e;
+    const attempts = this.opts.connectAttempts ?? 3;
+    for (let a = 1; ; a++) {
+      try {
+        await this.open();
+        return this;
+      } catch (e) {
+        if (a >= attempts || !(e instanceof RobofmError) || e.code !== 'unreachable') {
+          this.dispose(); // no background reconnects for a client that never connected
+          throw e;
+        }
+        this.log.debug('connect failed; retrying', { attempt: a, error: e.message });
+        await new Promise((r) => setTimeout(r, (this.opts.backoff?.initialMs ?? 100) * 2 ** (a - 1)));
+      }
     }
-    return this;
   }
 
   get connected(): boolean {
@@ -198,7 +207,8 @@ export class RemotePolicy implements Policy {
           new RobofmError('unreachable', `connection to ${this.opts.url} lost (${code})`, { status: 503 }),
         );
     }
-    this.scheduleReconnect();
+    // Background reconnects only once connected; the first connection is `connect()`'s job.
+    if (this.stats.connects > 0) this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {

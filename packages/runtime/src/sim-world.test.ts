@@ -74,3 +74,33 @@ describe('MuJoCo reach world (runtime bench world)', () => {
     for (const s of ['async', 'rtc']) expect(t[s][1] / t[s][0], s).toBeLessThan(1.15);
   });
 });
+
+describe('workspace box on MuJoCo (targets checked by the sim’s forward kinematics)', () => {
+  it('hand: targets that would drive it into the table are rejected', async () => {
+    const run = async (useBox: boolean) => {
+      const w = (await simWorld({ embodiment: 'hand', seed: 1, cameras: [] }))!;
+      try {
+        expect(w.workspace).toBeDefined();
+        const loop = new ControlLoop({
+          driver: w.driver,
+          policy: new SinePolicy(w.driver.spec, w.driver.read().q, { amplitude: 0.3 }),
+          scheduler: 'rtc',
+          clock: 'virtual',
+          workspace: useBox ? w.workspace : undefined,
+          maxSeconds: 4,
+          logger: new Logger({}, 'silent'),
+        });
+        const r = await loop.run();
+        return { r, rejects: loop.safety.stats.workspaceRejects };
+      } finally {
+        w.dispose();
+      }
+    };
+    const free = await run(false);
+    const boxed = await run(true);
+    expect(free.rejects).toBe(0);
+    expect(boxed.rejects).toBeGreaterThan(0);
+    expect(boxed.r.maxVelFrac).toBeLessThan(free.r.maxVelFrac); // fewer table impacts
+    expect(boxed.r.limitViolations).toBe(0);
+  });
+});

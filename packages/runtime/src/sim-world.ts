@@ -26,13 +26,14 @@ export async function simWorld(o: WorldOptions & { cameras?: string[] }): Promis
     if (typeof sim.ExpertPolicy === 'function') {
       expert = new sim.ExpertPolicy(env.world, () => env.taskState, 'expert');
     }
-    // Fixed bases: a box around the table; the free hand too once its targets can be checked by FK.
+    // A box above the table for bodies whose ee targets can be checked: fixed-base arms, and the
+    // free hand once the sim offers forward kinematics of a target (eePositionsAt).
     const hasFk = typeof (env.world as { eePositionsAt?: unknown }).eePositionsAt === 'function';
-    const fixedBase =
+    const boxed =
       ['arm6', 'arm4', 'bimanual'].includes(driver.spec.name) || (hasFk && driver.spec.name === 'hand');
-    const ws =
-      fixedBase && typeof sim.workspaceFor === 'function' ? sim.workspaceFor(driver.spec.name) : undefined;
-    const workspace = ws ? workspaceBox(ws, driver) : undefined;
+    const table = (env.world as { scene?: { table?: { height?: unknown } } }).scene?.table;
+    const workspace =
+      boxed && typeof table?.height === 'number' ? workspaceBox(table.height, driver) : undefined;
     return {
       driver,
       expert,
@@ -50,17 +51,19 @@ export async function simWorld(o: WorldOptions & { cameras?: string[] }): Promis
 }
 
 /**
- * The box the runtime keeps the end effectors in: above the table top (10 cm of slack for
- * fingertips pressing on it) and within 1.5 m of where they start. Checked on the measured
- * end-effector positions (`fk` ignores `q`: the simulator's kinematics are not a pure function
- * here), so while a hand is outside, new targets are rejected and the watchdog holds position.
+ * The box the runtime keeps the end effectors in: above the table top and within 1.5 m of where
+ * they start. With the sim's forward kinematics (`eePositionsAt`) each *target* is checked before it
+ * is commanded (2 cm of slack below the table top for grasps); without it the *measured* positions
+ * are checked (10 cm of slack), which only stops new targets once a hand is already outside.
  */
-function workspaceBox(ws: unknown, driver: SimDriverLike): WorkspaceBox | undefined {
-  const tableHeight = (ws as { tableHeight?: unknown }).tableHeight;
-  if (typeof tableHeight !== 'number') return undefined;
+function workspaceBox(tableHeight: number, driver: SimDriverLike): WorkspaceBox | undefined {
   const ee = driver.eePositions();
   if (ee.length === 0) return undefined;
-  const min: [number, number, number] = [Infinity, Infinity, tableHeight - 0.1];
+  const world = driver.env.world as {
+    eePositionsAt?: (q: ArrayLike<number>) => Array<[number, number, number]>;
+  };
+  const targetFk = typeof world.eePositionsAt === 'function';
+  const min: [number, number, number] = [Infinity, Infinity, tableHeight - (targetFk ? 0.02 : 0.1)];
   const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   for (const p of ee) {
     for (let a = 0; a < 2; a++) {
@@ -69,14 +72,7 @@ function workspaceBox(ws: unknown, driver: SimDriverLike): WorkspaceBox | undefi
     }
     max[2] = Math.max(max[2], p[2] + 1.5);
   }
-  // Prefer forward kinematics of the target itself when the sim offers it.
-  const world = driver.env.world as {
-    eePositionsAt?: (q: ArrayLike<number>) => Array<[number, number, number]>;
-  };
-  const fk =
-    typeof world.eePositionsAt === 'function'
-      ? (q: ArrayLike<number>) => world.eePositionsAt!(q)
-      : () => driver.eePositions();
+  const fk = targetFk ? (q: ArrayLike<number>) => world.eePositionsAt!(q) : () => driver.eePositions();
   return { min, max, fk };
 }
 
@@ -97,7 +93,6 @@ interface SimModule {
     }): Promise<SimDriverLike>;
   };
   ExpertPolicy?: new (world: unknown, getState: () => unknown, quality: string) => Policy;
-  workspaceFor?: (embodiment: string) => unknown;
 }
 
 export function requireEmbodiment(name: string | undefined): string {

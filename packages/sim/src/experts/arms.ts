@@ -94,7 +94,11 @@ export function bodyConfig(spec: EmbodimentSpec): BodyConfig {
       };
     case 'humanoid':
       return {
-        arms: [parallel('ee_right', 'right_gripper', 'right'), parallel('ee_left', 'left_gripper', 'left')],
+        // Approach axis only (yaw left free): the 7-DoF arm otherwise runs its wrist into limits.
+        arms: [
+          { ...parallel('ee_right', 'right_gripper', 'right'), rotAxes: [2] },
+          { ...parallel('ee_left', 'left_gripper', 'left'), rotAxes: [2] },
+        ],
         jointCost,
         base,
         rotWeight: 0.3,

@@ -3,6 +3,7 @@ import type { Vec3 } from '../scene.ts';
 import type { SimWorld } from '../task.ts';
 import { BIN_WALL_H } from '../tasks/scene-kit.ts';
 import { binOf } from '../tasks/goals.ts';
+import { inRegion, workspaceFor } from '../tasks/workspace.ts';
 import type { SuiteState } from '../tasks/suite-state.ts';
 import { restingHalfHeight } from '../tasks/vocab.ts';
 import type { ArmCommand, Command, MotionController } from './motion.ts';
@@ -375,7 +376,9 @@ function freeSpotNear(x: SkillCtx, name: string): [number, number] {
         );
       // Prefer clear spots, then spots nearer the body (inside the reach).
       const base = x.world.scene.robotBase?.pos ?? [0, 0, 0];
-      const score = Math.min(clear, 0.06) - 0.02 * Math.hypot(p[0] - base[0], p[1] - base[1]);
+      const reach = workspaceFor(x.world.embodiment.name).reach;
+      const score =
+        Math.min(clear, 0.06) - 0.02 * Math.hypot(p[0] - base[0], p[1] - base[1]) - (inRegion(reach, p[0], p[1], 0.02) ? 0 : 1);
       if (score > bestScore) {
         bestScore = score;
         best = p;

@@ -3,7 +3,7 @@ import type { TaskDefinition } from '../task.ts';
 import { injectPhysics } from './injectors.ts';
 import { addTargets, finishPlaceScene, startPlaceScene } from './place-builder.ts';
 import { evaluateSuite } from './pick-place.ts';
-import { objectWords, placeFree } from './scene-kit.ts';
+import { objectWords } from './scene-kit.ts';
 import type { SuiteState } from './suite-state.ts';
 import { COLORS, COLOR_NAMES } from './vocab.ts';
 import { inRegion } from './workspace.ts';

@@ -26,8 +26,16 @@ export class BenchTransformer extends nn.Module {
   forward(x: Tensor): Tensor {
     return scope(() => {
       let h = x;
-      for (const b of this.blocks) h = b.forward(h);
-      return this.head.forward(this.norm.forward(h));
+      for (const b of this.blocks) {
+        const y = b.forward(h);
+        if (h !== x) h.dispose();
+        h = y;
+      }
+      const n = this.norm.forward(h);
+      h.dispose();
+      const out = this.head.forward(n);
+      n.dispose();
+      return out;
     });
   }
 }
@@ -48,8 +56,17 @@ export class BenchCNN extends nn.Module {
   forward(x: Tensor): Tensor {
     return scope(() => {
       let h = x; // [B, 3, 64, 64]
-      for (const c of this.convs) h = c.forward(h).relu(); // → [B, 128, 8, 8]
-      return this.mlp.forward(h.flatten(1));
+      for (const c of this.convs) {
+        const y = c.forward(h);
+        if (h !== x) h.dispose();
+        h = y.relu();
+        y.dispose(); // freed at last use, as Python's refcounting frees it
+      } // → [B, 128, 8, 8]
+      const f = h.flatten(1);
+      h.dispose();
+      const out = this.mlp.forward(f);
+      f.dispose();
+      return out;
     });
   }
 }

@@ -3,7 +3,7 @@ import { ValidationError } from '@robofm/core';
 import { ones } from '../creation.ts';
 import * as F from '../functional.ts';
 import { cat } from '../ops.ts';
-import { keep, scope } from '../scope.ts';
+import { dispose, keep, scope } from '../scope.ts';
 import type { Tensor } from '../tensor.ts';
 import { type Activation, LayerNorm, type LayerOptions, Linear, MLP, RMSNorm } from './layers.ts';
 import { Module } from './module.ts';
@@ -81,6 +81,8 @@ export class MultiheadAttention extends Module {
   }
 
   forward(x: Tensor, o: AttentionForwardOptions = {}): Tensor {
+    // Intermediates are disposed at their last use (autograd keeps what backward needs); the scope
+    // is the safety net when something throws.
     return scope(() => {
       const [B, T] = x.shape; // [B, T, D]
       const H = this.heads;
@@ -89,24 +91,35 @@ export class MultiheadAttention extends Module {
       let k: Tensor;
       let v: Tensor;
       if (this.qkv) {
-        if (o.context)
+        if (o.context) {
           throw new ValidationError(
             'context',
             'a Tensor',
             'no context for a self-attention module (build it with kvDim)',
           );
-        // [B, T, 3D] → [3, B, H, T, Dh]
-        [q, k, v] = this.qkv.forward(x).reshape(B, T, 3, H, Dh).permute(2, 0, 3, 1, 4).unbind(0);
+        }
+        const qkv = this.qkv.forward(x); // [B, T, 3D]
+        const r = qkv.reshape(B, T, 3, H, Dh);
+        const p = r.permute(2, 0, 3, 1, 4); // [3, B, H, T, Dh]
+        [q, k, v] = p.unbind(0);
+        dispose(qkv, r, p);
       } else {
-        if (!o.context)
+        if (!o.context) {
           throw new ValidationError(
             'context',
             undefined,
             'a context Tensor [B, S, kvDim] for cross-attention',
           );
+        }
         const S = o.context.shape[1];
-        q = this.q!.forward(x).reshape(B, T, H, Dh).transpose(1, 2); // [B, H, T, Dh]
-        [k, v] = this.kv!.forward(o.context).reshape(B, S, 2, H, Dh).permute(2, 0, 3, 1, 4).unbind(0); // [B, H, S, Dh]
+        const q0 = this.q!.forward(x);
+        const q1 = q0.reshape(B, T, H, Dh);
+        q = q1.transpose(1, 2); // [B, H, T, Dh]
+        const kv = this.kv!.forward(o.context);
+        const r = kv.reshape(B, S, 2, H, Dh);
+        const p = r.permute(2, 0, 3, 1, 4);
+        [k, v] = p.unbind(0); // [B, H, S, Dh]
+        dispose(q0, q1, kv, r, p);
       }
       let mask = o.mask ?? null;
       let causal = o.causal ?? false;
@@ -126,7 +139,14 @@ export class MultiheadAttention extends Module {
         dropoutP: this.dropoutP,
         training: this.training,
       }); // [B, H, T, Dh]
-      return this.proj.forward(out.transpose(1, 2).reshape(B, T, H * Dh));
+      q.dispose();
+      if (!o.kvCache) dispose(k, v); // otherwise the cache owns them
+      const t = out.transpose(1, 2);
+      const merged = t.reshape(B, T, H * Dh); // [B, T, D]
+      dispose(out, t);
+      const y = this.proj.forward(merged);
+      merged.dispose();
+      return y;
     });
   }
 }
@@ -178,22 +198,33 @@ export class TransformerBlock extends Module {
   }
 
   forward(x: Tensor, o: TransformerBlockForwardOptions = {}): Tensor {
+    // Intermediates are disposed at their last use; the scope is the safety net when something throws.
     return scope(() => {
-      let h = x.add(
-        this.attn.forward(this.norm1.forward(x), { mask: o.mask, causal: o.causal, kvCache: o.kvCache }),
-      );
+      const n1 = this.norm1.forward(x);
+      const a = this.attn.forward(n1, { mask: o.mask, causal: o.causal, kvCache: o.kvCache });
+      n1.dispose();
+      let h = x.add(a);
+      a.dispose();
       if (this.crossAttn && this.normCross) {
-        if (!o.context)
+        if (!o.context) {
           throw new ValidationError(
             'context',
             undefined,
             'a context Tensor for a block with cross-attention',
           );
-        h = h.add(
-          this.crossAttn.forward(this.normCross.forward(h), { context: o.context, mask: o.contextMask }),
-        );
+        }
+        const nc = this.normCross.forward(h);
+        const c = this.crossAttn.forward(nc, { context: o.context, mask: o.contextMask });
+        const h2 = h.add(c);
+        dispose(nc, c, h);
+        h = h2;
       }
-      return h.add(this.mlp.forward(this.norm2.forward(h)));
+      const n2 = this.norm2.forward(h);
+      const m = this.mlp.forward(n2);
+      n2.dispose();
+      const out = h.add(m);
+      dispose(h, m);
+      return out;
     });
   }
 }

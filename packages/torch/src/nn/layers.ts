@@ -189,12 +189,20 @@ export class MLP extends Module {
     this.layers = new ModuleList(dims.slice(1).map((d, i) => new Linear(dims[i], d, opts)));
   }
   forward(x: Tensor): Tensor {
+    // Intermediates are disposed at their last use (as Python's refcounting would free them): less
+    // peak memory and allocator churn. Autograd keeps its own references to what backward needs.
     return scope(() => {
       let h = x;
       const n = this.layers.length;
       for (let i = 0; i < n; i++) {
-        h = this.layers.items[i].forward(h);
-        if (i < n - 1) h = activate(h, this.activation);
+        const y = this.layers.items[i].forward(h);
+        if (h !== x) h.dispose();
+        h = y;
+        if (i < n - 1) {
+          const a = activate(h, this.activation);
+          h.dispose();
+          h = a;
+        }
       }
       return h;
     });
