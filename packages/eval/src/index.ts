@@ -18,3 +18,16 @@ export {
   type CollectSummary,
 } from './collect.ts';
 export { renderSceneStrip, writeSceneGallery } from './scene-gallery.ts';
+export {
+  ExpertPolicy,
+  HELDOUT_SEEDS,
+  QUALITIES,
+  type Quality,
+  SUITE_TASKS,
+  ScriptedExpert,
+  type SuiteState,
+  TRAIN_SEEDS,
+  sceneSeed,
+  suitePairs,
+  suiteTask,
+} from './suite.ts';

@@ -15,4 +15,4 @@ export {
   type SuiteState,
   type SeedSplit,
 } from '../../sim/src/tasks/index.ts';
-export { ScriptedExpert, QUALITIES, type Quality } from '../../sim/src/experts/index.ts';
+export { ExpertPolicy, QUALITIES, type Quality, ScriptedExpert } from '../../sim/src/experts/index.ts';
