@@ -221,7 +221,7 @@ export function applyEdgeCases(
       }
     } else if (e === 'nudge') {
       const a = bestDirection(ps, target.pos);
-      const d = rng.uniform(0.03, 0.045);
+      const d = rng.uniform(0.03, 0.045) * ws.objectScale;
       state.nudge = { object: target.name, delta: [Math.cos(a) * d, Math.sin(a) * d, 0], done: false };
     } else if (e === 'slip') {
       state.slip = {
