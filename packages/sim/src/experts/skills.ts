@@ -378,7 +378,9 @@ function freeSpotNear(x: SkillCtx, name: string): [number, number] {
       const base = x.world.scene.robotBase?.pos ?? [0, 0, 0];
       const reach = workspaceFor(x.world.embodiment.name).reach;
       const score =
-        Math.min(clear, 0.06) - 0.02 * Math.hypot(p[0] - base[0], p[1] - base[1]) - (inRegion(reach, p[0], p[1], 0.02) ? 0 : 1);
+        Math.min(clear, 0.06) -
+        0.02 * Math.hypot(p[0] - base[0], p[1] - base[1]) -
+        (inRegion(reach, p[0], p[1], 0.02) ? 0 : 1);
       if (score > bestScore) {
         bestScore = score;
         best = p;

@@ -24,7 +24,6 @@ const box = (h: Vec3): ShapeDesc => ({ type: 'box', halfSize: h });
  * pulled out (body built at the open position, joint range [−travel, 0] → success when back in).
  */
 export function makeCabinet(x: number, y: number, z: number, color: Rgba, startOpen: boolean): FixtureDesc[] {
-  const front = x - D; // front face of the closed drawer
   const c = shade(color, 0.85);
   const cabinet: FixtureDesc = {
     name: 'cabinet',
@@ -64,7 +63,6 @@ export function makeCabinet(x: number, y: number, z: number, color: Rgba, startO
     sites: [{ name: 'handle', pos: [-D - 0.045, 0, H + 0.012] }],
     tags: { kind: 'drawer' },
   };
-  void front;
   return [cabinet, drawer];
 }
 

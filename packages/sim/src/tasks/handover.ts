@@ -1,6 +1,6 @@
 import type { SimWorld, TaskDefinition, TaskEvaluation } from '../task.ts';
 import type { EdgeCase } from './edge-cases.ts';
-import { evaluateGoals, isHeld } from './goals.ts';
+import { evaluateGoals } from './goals.ts';
 import { injectPhysics } from './injectors.ts';
 import { finishPlaceScene, startPlaceScene } from './place-builder.ts';
 import { makeBin, makeObject, placeFree } from './scene-kit.ts';
@@ -112,7 +112,6 @@ export const handover: TaskDefinition<SuiteState> = {
     const ev = evaluateGoals(world, s.goals, s.mustStay);
     if (ev.success && !s.extra.handedOver)
       return { success: false, reward: 0, info: { unmet: 'no_handover' } };
-    void isHeld;
     return ev;
   },
 };
