@@ -242,7 +242,7 @@ export class Loader implements AsyncIterable<Batch> {
     }
     const ready: Promise<void>[] = [];
     for (let w = 0; w < n; w++) {
-      const worker = startWorker(new URL('./loader-worker-boot.mjs', import.meta.url), {
+      const worker = startWorker(new URL('./loader-worker.ts', import.meta.url), {
         workerData: { ...this.config, workerId: w },
       });
       this.workers.push(worker);

@@ -1,11 +1,9 @@
-import { Worker } from 'node:worker_threads';
-import { RobofmError } from '@robofm/core';
-
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+import type { Worker } from 'node:worker_threads';
+import { RobofmError, startWorker } from '@robofm/core';
 
 /**
- * Runs jobs on N worker threads, each running module `url` (TypeScript is fine: a small .mjs
- * bootstrap registers tsx in the thread) with `workerData = {...init, __entry}`. The worker
+ * Runs jobs on N worker threads, each running module `url` (TypeScript is fine: core's startWorker
+ * registers tsx in the thread) with `workerData = init`. The worker
  * answers each `{type:'job', id, job}` message with `{type:'result', id, result}` or
  * `{type:'error', id, message}`. Results come back in job order. One job in flight per worker,
  * so a slow episode never holds up the queue.
@@ -36,7 +34,7 @@ export async function runPool<J, R>(opts: {
         w.postMessage({ type: 'job', id, job: opts.beforeSend ? opts.beforeSend(jobs[id], id) : jobs[id] });
       };
       for (let i = 0; i < n; i++) {
-        const w = new Worker(BOOT, { workerData: { ...(opts.init as object), __entry: opts.url.href } });
+        const w = startWorker(opts.url, { workerData: opts.init });
         pool.push(w);
         w.on('message', (m: { type: string; id: number; result?: R; message?: string }) => {
           if (m.type === 'result') {

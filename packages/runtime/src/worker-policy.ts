@@ -43,7 +43,7 @@ export class WorkerPolicy implements Policy {
   }
 
   static async start(module: string | URL, exportName: string, args: unknown[] = []): Promise<WorkerPolicy> {
-    const worker = startWorker(new URL('./policy-worker-boot.mjs', import.meta.url), {
+    const worker = startWorker(new URL('./policy-worker.ts', import.meta.url), {
       workerData: { module: String(module), exportName, args },
     });
     const metadata = await new Promise<PolicyMetadata>((resolve, reject) => {

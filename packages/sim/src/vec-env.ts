@@ -104,7 +104,7 @@ export class VecEnv {
     const groups: number[][] = Array.from({ length: nw }, () => []);
     for (let i = 0; i < opts.n; i++) groups[i % nw].push(i);
     const handles = groups.map(
-      (g) => new WorkerHandle(startWorker(new URL('./vec-env-worker-boot.mjs', import.meta.url)), g),
+      (g) => new WorkerHandle(startWorker(new URL('./vec-env-worker.ts', import.meta.url)), g),
     );
     try {
       const inits = await Promise.all(
