@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { type Command, helpText, parseCommandArgs } from './command.ts';
-import { editDistance } from './main.ts';
 
 const cmd: Command = {
   name: 'demo thing',
@@ -40,8 +39,5 @@ describe('parseCommandArgs', () => {
     expect(h).toContain('Usage: robofm demo thing <dir>');
     expect(h).toContain('--steps <number>');
     expect(h).toContain('--help');
-  });
-  it('edit distance', () => {
-    expect(editDistance('bench torh', 'bench torch')).toBe(1);
   });
 });

@@ -1,3 +1,3 @@
 export type { Command, CommandContext, OptionSpec, OptionValues, PositionalSpec } from './command.ts';
 export { helpText, parseCommandArgs } from './command.ts';
-export { main, findCommand, editDistance } from './main.ts';
+export { main, findCommand } from './main.ts';

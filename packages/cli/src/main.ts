@@ -1,4 +1,4 @@
-import { RobofmError } from '@robofm/core';
+import { didYouMean, RobofmError } from '@robofm/core';
 import { type Command, helpText, parseCommandArgs } from './command.ts';
 import { commands } from './commands/index.ts';
 
@@ -62,28 +62,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function suggest(name: string): string {
-  let best = '';
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const c of commands) {
-    const d = editDistance(name, c.name);
-    if (d < bestD) {
-      bestD = d;
-      best = c.name;
-    }
-  }
-  return bestD <= Math.max(2, name.length / 3) ? ` (did you mean '${best}'?)` : '';
-}
-
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
+  const best = didYouMean(
+    name,
+    commands.map((c) => c.name),
+  );
+  return best ? ` (did you mean '${best}'?)` : '';
 }

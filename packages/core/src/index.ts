@@ -30,3 +30,4 @@ export {
   humanoidSpec,
   mobileSpec,
 } from './embodiments/index.ts';
+export { editDistance, didYouMean } from './suggest.ts';

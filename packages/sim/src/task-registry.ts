@@ -2,7 +2,7 @@
  * Named tasks. The task suite (`./tasks`) registers its definitions here; envs, the vectorized
  * env's workers and `robofm sim render --task` look them up by name.
  */
-import { ValidationError } from '@robofm/core';
+import { didYouMean, ValidationError } from '@robofm/core';
 import { freePlayTask } from './default-scene.ts';
 import type { TaskDefinition } from './task.ts';
 
@@ -36,31 +36,14 @@ export function taskNames(): string[] {
   return [...TASKS.keys()].sort();
 }
 
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
 /** The task named `name`; unknown names throw a ValidationError with a "did you mean" hint. */
 export function getTask(name: string): TaskDefinition<unknown> {
   const t = TASKS.get(name);
   if (t) return t;
   const names = taskNames();
-  const best = names
-    .map((n) => [n, editDistance(name, n)] as const)
-    .sort((a, b) => a[1] - b[1])
-    .filter(([, d]) => d <= Math.max(2, name.length / 3));
-  const hint = best.length
-    ? ` (did you mean '${best[0][0]}'?)`
+  const best = didYouMean(name, names);
+  const hint = best
+    ? ` (did you mean '${best}'?)`
     : suite
       ? ''
       : ' (the task suite registers on `await loadTaskSuite()`, which SimEnv.create does)';

@@ -117,11 +117,9 @@ export async function loadDatasetEpisodes(
     const path = join(root, formatPath(info.data_path, m.data));
     let cols = fileCache.get(path);
     if (!cols) {
-      cols = (
-        await readParquet(path, {
-          columns: ['observation.state', 'action', 'episode_index', 'task_index', 'index'],
-        })
-      ).columns;
+      const wanted = ['observation.state', 'action', 'episode_index', 'task_index', 'index'];
+      if (f.success) wanted.push('success');
+      cols = (await readParquet(path, { columns: wanted })).columns;
       fileCache.clear();
       fileCache.set(path, cols);
     }

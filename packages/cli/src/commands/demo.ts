@@ -204,7 +204,7 @@ export const demoCommand: Command = {
     pretrained: { type: 'boolean', help: 'evaluate the shipped demo checkpoint only' },
     'eval-episodes': { type: 'number', help: 'held-out episodes per suite (default 50, quick 10)' },
     steps: { type: 'number', help: 'training steps (default: the preset’s)' },
-    workers: { type: 'number', help: 'evaluation workers', default: 2 },
+    workers: { type: 'number', help: 'evaluation workers', default: 1 },
     ship: { type: 'boolean', help: 'copy the trained checkpoint to packages/policy/checkpoints/demo' },
     json: { type: 'boolean', help: 'print a JSON summary as the last line' },
   },
