@@ -1,5 +1,5 @@
 export type { TrainConfig, DatasetRef } from './presets.ts';
-export { PRESETS, getPreset, applyOverrides, didYouMean, parseDatasets } from './presets.ts';
+export { PRESETS, getPreset, applyOverrides, parseDatasets } from './presets.ts';
 export { warmupCosine } from './schedule.ts';
 export { Ema } from './ema.ts';
 export type { Episode, SampleSource } from './episodes.ts';

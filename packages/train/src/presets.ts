@@ -1,4 +1,4 @@
-import { RobofmError, ValidationError } from '@robofm/core';
+import { didYouMean, RobofmError, ValidationError } from '@robofm/core';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '@robofm/policy';
 
 /** One dataset of a mixture with its sampling weight. */
@@ -210,34 +210,6 @@ function parseLike(key: string, current: unknown, raw: string): unknown {
     return parts;
   }
   return raw;
-}
-
-/** Closest candidate by edit distance (within a third of the length + 2), or undefined. */
-export function didYouMean(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }
 
 /** Parses `dir[:weight],dir2[:weight]`. */
