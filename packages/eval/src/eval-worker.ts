@@ -4,10 +4,11 @@
  * writes failure videos.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Policy } from '@robofm/core';
 import { type EpisodeJob, runEpisode } from './episode.ts';
+import type { EpisodeResult } from './report.ts';
 import { resolvePolicy } from './resolve-policy.ts';
 import { type SuiteEnv, createSuiteEnv } from './suite-env.ts';
 import { writeMp4 } from './video.ts';
@@ -19,6 +20,30 @@ export interface WorkerInit {
   maxSteps?: number;
   /** Where failure videos go (null: none). */
   videoDir: string | null;
+}
+
+/** A failure video still to encode: raw tiled RGB frames and where the mp4 goes. */
+export interface PendingVideo {
+  path: string;
+  data: Uint8Array[];
+  width: number;
+  height: number;
+  fps: number;
+}
+
+export interface RunnerOutput {
+  result: EpisodeResult;
+  video?: PendingVideo;
+}
+
+/**
+ * Encodes a pending failure video (spawns ffmpeg). Call it from one thread at a time, never from a
+ * worker thread that uses libtorch while another does: fork() from two threads at once deadlocks
+ * in OpenBLAS's pthread_atfork handler (blas_thread_shutdown_), which hung `eval --workers 2`.
+ */
+export async function encodeVideo(v: PendingVideo): Promise<void> {
+  mkdirSync(dirname(v.path), { recursive: true });
+  await writeMp4(v.path, v.data, v.width, v.height, v.fps);
 }
 
 export interface WorkerJob extends EpisodeJob {
@@ -55,7 +80,12 @@ export class EpisodeRunner {
     return se;
   }
 
-  async run(job: WorkerJob) {
+  /**
+   * Runs one episode. A failure video comes back as raw frames (`video`), not yet encoded: the
+   * caller encodes it with `encodeVideo` in the main thread (see runPool's note in run-eval.ts on
+   * why worker threads must not spawn processes).
+   */
+  async run(job: WorkerJob): Promise<RunnerOutput> {
     const expert = this.policy === 'expert';
     const record = job.video && !expert && this.init.videoDir !== null;
     const first = await runEpisode(await this.env(job, false), { ...job, record }, this.policy);
@@ -66,13 +96,12 @@ export class EpisodeRunner {
       if (expert)
         frames = (await runEpisode(await this.env(job, true), { ...job, record: true }, 'expert')).frames;
       if (frames) {
-        mkdirSync(this.init.videoDir, { recursive: true });
         const name = `${job.task}_${job.embodiment}_${job.sceneSeed}.mp4`;
-        await writeMp4(join(this.init.videoDir, name), frames.data, frames.width, frames.height, frames.fps);
         res.video = `videos/${name}`;
+        return { result: res, video: { path: join(this.init.videoDir, name), ...frames } };
       }
     }
-    return res;
+    return { result: res };
   }
 
   dispose(): void {
@@ -93,7 +122,10 @@ if (parentPort && (workerData as { __robofmEval?: boolean })?.__robofmEval) {
       port.on('message', async (m: { type: string; id: number; job: WorkerJob }) => {
         if (m.type !== 'job') return;
         try {
-          port.postMessage({ type: 'result', id: m.id, result: await runner.run(m.job) });
+          const out = await runner.run(m.job);
+          // Frames travel to the main thread, which encodes them (workers never spawn processes).
+          const transfer = out.video ? [...new Set(out.video.data.map((f) => f.buffer as ArrayBuffer))] : [];
+          port.postMessage({ type: 'result', id: m.id, result: out }, transfer);
         } catch (e) {
           port.postMessage({ type: 'error', id: m.id, message: (e as Error).stack ?? String(e) });
         }

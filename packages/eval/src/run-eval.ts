@@ -3,7 +3,14 @@ import { ProgressBar, ValidationError } from '@robofm/core';
 import { type EvalReport, type EpisodeResult, buildReport } from './report.ts';
 import { writeReport } from './html-report.ts';
 import { SUITE_TASKS, sceneSeed, suitePairs } from './suite.ts';
-import { type WorkerInit, type WorkerJob, makeRunner } from './eval-worker.ts';
+import {
+  type PendingVideo,
+  type RunnerOutput,
+  type WorkerInit,
+  type WorkerJob,
+  encodeVideo,
+  makeRunner,
+} from './eval-worker.ts';
 import { runPool } from './worker-pool.ts';
 
 export interface EvalOptions {
@@ -108,7 +115,8 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
     results = [];
     try {
       for (const j of jobs) {
-        const r = await runner.run({ ...j, video: videoBudget > 0 });
+        const { result: r, video } = await runner.run({ ...j, video: videoBudget > 0 });
+        if (video) await encodeVideo(video);
         results.push(r);
         onResult(r);
       }
@@ -116,14 +124,24 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
       runner.dispose();
     }
   } else {
-    results = await runPool<WorkerJob, EpisodeResult>({
+    // Worker threads never spawn ffmpeg themselves: two threads fork()ing at once while libtorch
+    // (OpenBLAS) is loaded deadlock in OpenBLAS's atfork handler, which hung eval after the first
+    // failure videos. They send the raw frames; this thread encodes them one by one once every
+    // worker has finished (no fork while a worker may be inside OpenBLAS).
+    const pending: PendingVideo[] = [];
+    const outs = await runPool<WorkerJob, RunnerOutput>({
       url: new URL('./eval-worker.ts', import.meta.url),
       init,
       jobs,
       workers,
       beforeSend: (j) => ({ ...j, video: videoBudget > 0 }),
-      onResult,
+      onResult: (out) => {
+        if (out.video) pending.push(out.video);
+        onResult(out.result);
+      },
     });
+    results = outs.map((o) => o.result);
+    for (const v of pending) await encodeVideo(v);
   }
   bar.finish();
   const report = buildReport(results, {
