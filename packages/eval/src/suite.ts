@@ -1,8 +1,4 @@
-/**
- * The task suite and scripted experts live in @robofm/sim (packages/sim/src/tasks, experts). They
- * are imported through this one file so the path changes in one place once sim's index re-exports
- * them (requested in packages/sim/REQUESTS.md).
- */
+/** The task suite and scripted experts live in @robofm/sim (src/tasks, src/experts); eval uses them from here. */
 export {
   SUITE_TASKS,
   suiteTask,
@@ -14,5 +10,8 @@ export {
   TRAIN_SEEDS,
   type SuiteState,
   type SeedSplit,
-} from '../../sim/src/tasks/index.ts';
-export { ExpertPolicy, QUALITIES, type Quality, ScriptedExpert } from '../../sim/src/experts/index.ts';
+  ExpertPolicy,
+  QUALITIES,
+  type Quality,
+  ScriptedExpert,
+} from '@robofm/sim';

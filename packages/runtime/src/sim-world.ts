@@ -23,7 +23,8 @@ export async function simWorld(o: WorldOptions & { cameras?: string[] }): Promis
     const controlHz = driver.spec.controlHz;
     const timeLimitS = o.timeLimitS ?? env.maxSteps / controlHz;
     let expert: Policy | undefined;
-    if (typeof sim.ExpertPolicy === 'function') {
+    // Scripted experts exist for the task suite's tasks only (not for free play).
+    if (typeof sim.ExpertPolicy === 'function' && o.task !== undefined && o.task in (sim.SUITE_TASKS ?? {})) {
       expert = new sim.ExpertPolicy(env.world, () => env.taskState, 'expert');
     }
     // A box above the table for bodies whose ee targets can be checked: fixed-base arms, and the
@@ -93,6 +94,7 @@ interface SimModule {
     }): Promise<SimDriverLike>;
   };
   ExpertPolicy?: new (world: unknown, getState: () => unknown, quality: string) => Policy;
+  SUITE_TASKS?: Record<string, unknown>;
 }
 
 export function requireEmbodiment(name: string | undefined): string {

@@ -49,3 +49,16 @@ export { VecEnv } from './vec-env.ts';
 export type { SimBenchOptions, SimBenchResult } from './bench.ts';
 export { benchSim, benchXml, findTestspeed } from './bench.ts';
 export { snapshotPng } from './snapshot.ts';
+export type { SeedSplit, SuiteState } from './tasks/index.ts';
+export {
+  assertSeedIn,
+  HELDOUT_SEEDS,
+  SUITE_TASKS,
+  sceneSeed,
+  seedSplit,
+  suitePairs,
+  suiteTask,
+  TRAIN_SEEDS,
+} from './tasks/index.ts';
+export type { Quality } from './experts/index.ts';
+export { ExpertPolicy, QUALITIES, ScriptedExpert } from './experts/index.ts';

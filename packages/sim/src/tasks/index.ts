@@ -75,12 +75,8 @@ export function suiteTask(name: string): TaskDefinition<SuiteState> {
 export function registerSuiteTasks(): string[] {
   const done: string[] = [];
   for (const t of Object.values(SUITE_TASKS)) {
-    try {
-      registerTask(t);
-      done.push(t.name);
-    } catch {
-      // The registry may not accept snake_case names yet (requested in packages/sim/REQUESTS.md).
-    }
+    registerTask(t);
+    done.push(t.name);
   }
   return done;
 }
