@@ -1,5 +1,5 @@
-import { F, nn, type Tensor, arange, cat, noGrad, tensor } from '@robofm/torch';
-import type { ModelConfig } from './config.ts';
+import { F, nn, type Tensor, arange, cat, linspace, noGrad, tensor } from '@robofm/torch';
+import { type ModelConfig, tokensPerCamera } from './config.ts';
 import { Block } from './layers.ts';
 import type { ArrayBatch } from './processor.ts';
 
@@ -53,13 +53,18 @@ export function disposeBatch(b: TensorBatch): void {
 /**
  * The visual cortex: a conv stem shared by every camera (stride-2 3×3 convs), average-pooled to a
  * `visionGrid`² token grid, projected to the backbone width, plus grid-position and camera-slot
- * embeddings.
+ * embeddings. With `visionKeypoints` > 0, a spatial softmax over the last feature map adds tokens
+ * built from expected keypoint positions (Levine et al. 2016), which keep the sub-cell precision the
+ * pooled grid loses.
  */
 export class VisionEncoder extends nn.Module {
   convs: nn.Conv2d[];
   proj: nn.Linear;
   gridPos: nn.Embedding;
   cameraSlot: nn.Embedding;
+  keypointLogits: nn.Conv2d | undefined;
+  keypointProj: nn.Linear | undefined;
+  keypointSlot: nn.Embedding | undefined;
   constructor(private readonly cfg: ModelConfig) {
     super();
     this.convs = [];
@@ -72,27 +77,70 @@ export class VisionEncoder extends nn.Module {
     this.gridPos = new nn.Embedding(cfg.visionGrid * cfg.visionGrid, cfg.dModel);
     this.cameraSlot = new nn.Embedding(cfg.maxCameras, cfg.dModel);
     smallInit(this.gridPos, this.cameraSlot);
+    if (cfg.visionKeypoints > 0) {
+      this.keypointLogits = new nn.Conv2d(cin, KEYPOINT_CHANNELS, 1);
+      this.keypointProj = new nn.Linear(2 * KEYPOINT_CHANNELS, cfg.visionKeypoints * cfg.dModel);
+      this.keypointSlot = new nn.Embedding(cfg.visionKeypoints, cfg.dModel);
+      smallInit(this.keypointSlot);
+    }
   }
-  /** images [B, C, 3, S, S] → tokens [B, C·G², D]. */
+  /** images [B, C, 3, S, S] → tokens [B, C·tokensPerCamera, D]. */
   forward(images: Tensor): Tensor {
     const [B, C, , S] = images.shape;
     const G = this.cfg.visionGrid;
+    const D = this.cfg.dModel;
     let x = images.reshape(B * C, 3, S, S);
     for (const conv of this.convs) x = F.gelu(conv.forward(x));
     const r = x.shape[2];
+    const feat = x;
     if (r !== G) x = F.avgPool2d(x, r / G, { stride: r / G }); // [B·C, ch, G, G]
     const ch = x.shape[1];
-    const tokens = this.proj.forward(x.reshape(B * C, ch, G * G).transpose(1, 2)); // [B·C, G², D]
-    const pos = this.gridPos.forward(arange(0, G * G, 1, { dtype: 'int64' })); // [G², D]
+    let tokens = this.proj
+      .forward(x.reshape(B * C, ch, G * G).transpose(1, 2)) // [B·C, G², D]
+      .add(this.gridPos.forward(arange(0, G * G, 1, { dtype: 'int64' })).unsqueeze(0));
+    if (this.keypointLogits && this.keypointProj && this.keypointSlot) {
+      const K = this.cfg.visionKeypoints;
+      const kp = this.keypoints(feat); // [B·C, 2·KEYPOINT_CHANNELS]
+      const kt = this.keypointProj
+        .forward(kp)
+        .reshape(B * C, K, D)
+        .add(this.keypointSlot.forward(arange(0, K, 1, { dtype: 'int64' })).unsqueeze(0));
+      tokens = cat([tokens, kt], 1);
+    }
+    const T = tokens.shape[1];
     const slot = this.cameraSlot.forward(arange(0, C, 1, { dtype: 'int64' })); // [C, D]
-    const D = this.cfg.dModel;
     return tokens
-      .reshape(B, C, G * G, D)
-      .add(pos.reshape(1, 1, G * G, D))
+      .reshape(B, C, T, D)
       .add(slot.reshape(1, C, 1, D))
-      .reshape(B, C * G * G, D);
+      .reshape(B, C * T, D);
+  }
+
+  /** Keypoint logits over the last feature map [N, ch, r, r] → expected positions [N, 2K]. */
+  private keypoints(feat: Tensor): Tensor {
+    return spatialSoftmax(this.keypointLogits!.forward(feat));
   }
 }
+
+/**
+ * Spatial softmax: logits [N, K, r, r] → the expected (x, y) of each channel's softmax over the
+ * r×r positions, x = column and y = row, both in [−1, 1]: [N, 2K] = [x₀…x_K−1, y₀…y_K−1].
+ */
+export function spatialSoftmax(logits: Tensor): Tensor {
+  const [N, K, r, c] = logits.shape;
+  const p = F.softmax(logits.reshape(N, K, r * c), 2);
+  const xs = linspace(-1, 1, c)
+    .reshape(1, c)
+    .expand(r, c)
+    .reshape(1, 1, r * c);
+  const ys = linspace(-1, 1, r)
+    .reshape(r, 1)
+    .expand(r, c)
+    .reshape(1, 1, r * c);
+  return cat([p.mul(xs).sum(2), p.mul(ys).sum(2)], 1);
+}
+
+/** Keypoint channels of the spatial softmax (each gives one (x, y)). */
+const KEYPOINT_CHANNELS = 32;
 
 /**
  * Image + text + state (+ optional embodiment) tokens → the prefix the action expert attends to.
@@ -125,7 +173,7 @@ export class PrefixEncoder extends nn.Module {
 
   /** Prefix tokens [B, P, D] (before the backbone) and the key mask [B, P] (bool). */
   embed(b: TensorBatch): { tokens: Tensor; mask: Tensor } {
-    const G2 = this.cfg.visionGrid * this.cfg.visionGrid;
+    const G2 = tokensPerCamera(this.cfg);
     const B = b.size;
     const img = this.vision.forward(b.images); // [B, C·G², D]
     const C = b.imageMask.shape[1];

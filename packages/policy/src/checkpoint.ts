@@ -148,6 +148,8 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   }
   if (cfg?.format !== 'robofm-vla')
     throw new ValidationError(`${path}.format`, cfg?.format, "'robofm-vla'", { code: 'checkpoint_invalid' });
+  // Checkpoints written before keypoint tokens existed have none.
+  if (cfg.model && cfg.model.visionKeypoints === undefined) cfg.model.visionKeypoints = 0;
   validateModelConfig(cfg.model);
   return cfg;
 }

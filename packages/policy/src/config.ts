@@ -27,6 +27,12 @@ export interface ModelConfig {
   visionChannels: number[];
   /** Tokens per camera = visionGrid² (adaptive average pool of the stem output). */
   visionGrid: number;
+  /**
+   * Keypoint tokens per camera (0 = none): a spatial softmax over the stem's last feature map gives
+   * one expected (x, y) image position per keypoint channel, projected to this many tokens. Pooled
+   * grid tokens blur where things are inside a cell; keypoints keep sub-pixel positions.
+   */
+  visionKeypoints: number;
   maxCameras: number;
   dModel: number;
   backboneLayers: number;
@@ -63,6 +69,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   imageSize: 64,
   visionChannels: [16, 32, 64],
   visionGrid: 4,
+  visionKeypoints: 2,
   maxCameras: 4,
   dModel: 128,
   backboneLayers: 3,
@@ -113,6 +120,8 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     'tokenBins',
   ] as const)
     posInt(k);
+  if (!Number.isInteger(c.visionKeypoints) || c.visionKeypoints < 0)
+    throw new ValidationError('model.visionKeypoints', c.visionKeypoints, 'a non-negative integer');
   if (c.dModel % c.heads !== 0)
     throw new ValidationError('model.dModel', c.dModel, `a multiple of heads (${c.heads})`);
   if (c.expertDim % c.expertHeads !== 0)
@@ -154,6 +163,11 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
       );
   }
   return c;
+}
+
+/** Tokens each camera contributes to the prefix: the pooled grid plus the keypoint tokens. */
+export function tokensPerCamera(c: ModelConfig): number {
+  return c.visionGrid * c.visionGrid + c.visionKeypoints;
 }
 
 /** Chunk [H, A] in robot units → what the model learns (relative to `state` on delta dims). */

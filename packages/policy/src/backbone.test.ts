@@ -1,0 +1,73 @@
+import { full, scope } from '@robofm/torch';
+import { describe, expect, it } from 'vitest';
+import { spatialSoftmax } from './backbone.ts';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig, tokensPerCamera, validateModelConfig } from './config.ts';
+import { readCheckpointConfig } from './checkpoint.ts';
+import { VisionEncoder } from './backbone.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tensor } from '@robofm/torch';
+
+describe('spatial softmax keypoints', () => {
+  it('a sharp peak gives its column as x and its row as y in [-1, 1]', () =>
+    scope(() => {
+      const r = 5;
+      const c = 9;
+      const logits = new Float32Array(2 * r * c);
+      logits[0 * r * c + 1 * c + 7] = 60; // channel 0: row 1, col 7
+      logits[1 * r * c + 4 * c + 0] = 60; // channel 1: row 4, col 0
+      const out = spatialSoftmax(tensor(logits, { shape: [1, 2, r, c] })).toArray() as Float32Array;
+      const lin = (i: number, n: number) => -1 + (2 * i) / (n - 1);
+      expect(out[0]).toBeCloseTo(lin(7, c), 4); // x of channel 0
+      expect(out[1]).toBeCloseTo(lin(0, c), 4); // x of channel 1
+      expect(out[2]).toBeCloseTo(lin(1, r), 4); // y of channel 0
+      expect(out[3]).toBeCloseTo(lin(4, r), 4); // y of channel 1
+    }));
+
+  it('flat logits give the centre', () =>
+    scope(() => {
+      const out = spatialSoftmax(full([3, 4, 6, 6], 0.5)).toArray() as Float32Array;
+      for (const v of out) expect(Math.abs(v)).toBeLessThan(1e-5);
+    }));
+
+  it('the encoder emits grid + keypoint tokens per camera, and moving a bright dot moves its output', () =>
+    scope(() => {
+      const cfg: ModelConfig = validateModelConfig({
+        ...DEFAULT_MODEL_CONFIG,
+        imageSize: 16,
+        visionChannels: [8, 8],
+        visionGrid: 2,
+        visionKeypoints: 3,
+        dModel: 16,
+        heads: 2,
+      });
+      expect(tokensPerCamera(cfg)).toBe(7);
+      const enc = new VisionEncoder(cfg);
+      const img = (x: number) => {
+        const px = new Float32Array(2 * 3 * 16 * 16).fill(-1);
+        for (let ch = 0; ch < 3; ch++) px[ch * 256 + 8 * 16 + x] = 1;
+        return tensor(px, { shape: [1, 2, 3, 16, 16] });
+      };
+      const a = enc.forward(img(2));
+      expect(a.shape).toEqual([1, 2 * 7, 16]);
+      const b = enc.forward(img(13));
+      expect(a.sub(b).abs().max().item()).toBeGreaterThan(1e-4);
+    }));
+
+  it('checkpoints written before keypoints load with none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-'));
+    const { visionKeypoints: _, ...model } = { ...DEFAULT_MODEL_CONFIG };
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ format: 'robofm-vla', version: 1, model, meta: {} }),
+    );
+    expect(readCheckpointConfig(dir).model.visionKeypoints).toBe(0);
+  });
+
+  it('a negative keypoint count is refused, naming the field', () => {
+    expect(() => validateModelConfig({ ...DEFAULT_MODEL_CONFIG, visionKeypoints: -1 })).toThrow(
+      /model\.visionKeypoints/,
+    );
+  });
+});
