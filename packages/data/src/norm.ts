@@ -22,8 +22,8 @@ export type NormStatsTable = Record<string, EmbodimentNormStats>;
 
 /**
  * Smallest scale a dimension is divided by (robot units: rad, m): a joint that barely moves in the
- * data would otherwise turn ordinary deviations into huge values. The same floor and formulas as
- * `@robofm/policy`'s normalizeVector, so batches from this loader and the policy's inverse agree.
+ * data would otherwise turn ordinary deviations into huge values. `@robofm/policy`'s normalizeVector
+ * calls these functions, so batches from this loader and the policy's inverse agree by construction.
  */
 export const NORM_EPS = 1e-2;
 

@@ -1,4 +1,5 @@
 import { ValidationError } from '@robofm/core';
+import { NORM_EPS, type NormStat, normalize, unnormalize } from '@robofm/data/norm';
 
 /** Statistics of one vector feature (per dimension). */
 export interface FeatureStats {
@@ -16,12 +17,20 @@ export type NormStats = Record<string, { state: FeatureStats; action: FeatureSta
 /**
  * Smallest scale a dimension is divided by (robot units: rad, m). A joint that barely moves in the
  * data (std 0.002 rad) would otherwise turn ordinary deviations into z-scores of hundreds, which
- * dominate the loss and blow up gradients.
+ * dominate the loss and blow up gradients. The same floor as the data loader's (one implementation).
  */
-export const MIN_SCALE = 1e-2;
+export const MIN_SCALE = NORM_EPS;
+
+/** Stats in the shape `@robofm/data/norm` takes; quantile mode needs q01/q99. */
+function asNormStat(s: FeatureStats, mode: 'zscore' | 'quantile'): NormStat {
+  if (s.q01 && s.q99) return s as NormStat;
+  if (mode === 'quantile')
+    throw new ValidationError('norm_stats.q01', s.q01, 'q01/q99 arrays for quantile mode');
+  return { ...s, q01: s.mean, q99: s.mean };
+}
 
 /**
- * Normalizes one vector into `out` (length = x.length):
+ * Normalizes one vector into `out` (length = x.length) with `@robofm/data/norm`:
  * zscore: (x − mean) / max(std, MIN_SCALE); quantile: (x − mid) / max(half-range, MIN_SCALE) with
  * mid and half-range from q01 / q99. Exactly invertible by `unnormalizeVector`.
  */
@@ -31,11 +40,7 @@ export function normalizeVector(
   mode: 'zscore' | 'quantile',
   out = new Float32Array(x.length),
 ): Float32Array {
-  for (let i = 0; i < x.length; i++) {
-    const [center, scale] = centerScale(s, mode, i);
-    out[i] = (x[i] - center) / scale;
-  }
-  return out;
+  return normalize(x, asNormStat(s, mode), mode, x.length, out);
 }
 
 /** The exact inverse of `normalizeVector` (for dimensions with spread). */
@@ -45,20 +50,7 @@ export function unnormalizeVector(
   mode: 'zscore' | 'quantile',
   out = new Float32Array(y.length),
 ): Float32Array {
-  for (let i = 0; i < y.length; i++) {
-    const [center, scale] = centerScale(s, mode, i);
-    out[i] = y[i] * scale + center;
-  }
-  return out;
-}
-
-function centerScale(s: FeatureStats, mode: 'zscore' | 'quantile', i: number): [number, number] {
-  if (mode === 'quantile' && s.q01 && s.q99) {
-    const lo = s.q01[i];
-    const hi = s.q99[i];
-    return [(lo + hi) / 2, Math.max(MIN_SCALE, (hi - lo) / 2)];
-  }
-  return [s.mean[i], Math.max(MIN_SCALE, s.std[i])];
+  return unnormalize(y, asNormStat(s, mode), mode, y.length, out);
 }
 
 /** Checks norm stats against the widths the model expects for each body. */

@@ -15,11 +15,13 @@ interface DemoSuite {
   quickEpisodes: number;
   /** Fraction of --eval-episodes run for this suite (bimanual episodes are long). */
   evalShare: number;
+  /** Sampling weight in the training mixture. */
+  weight: number;
 }
 
 const SUITES: DemoSuite[] = [
-  { task: 'pick_place', embodiment: 'arm6', episodes: 150, quickEpisodes: 16, evalShare: 1 },
-  { task: 'handover', embodiment: 'bimanual', episodes: 30, quickEpisodes: 4, evalShare: 0.5 },
+  { task: 'pick_place', embodiment: 'arm6', episodes: 200, quickEpisodes: 16, evalShare: 1, weight: 3 },
+  { task: 'handover', embodiment: 'bimanual', episodes: 30, quickEpisodes: 4, evalShare: 0.5, weight: 1 },
 ];
 
 interface SuiteResult {
@@ -243,7 +245,7 @@ export const demoCommand: Command = {
           });
           await collect(s, n, dir);
         } else log.info('reusing collected dataset', { dir, episodes: have });
-        datasets.push(dir);
+        datasets.push(`${dir}:${s.weight}`);
       }
       const { applyOverrides, getPreset, loadSources, train } = await import('@robofm/train');
       const over: Record<string, string> = { datasets: datasets.join(','), out: join(out, 'run') };
