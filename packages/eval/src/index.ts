@@ -31,3 +31,11 @@ export {
   suitePairs,
   suiteTask,
 } from './suite.ts';
+export {
+  learningCurve,
+  learningCurvePng,
+  runCheckpoints,
+  type CurvePoint,
+  type CurveSeries,
+  type RunCheckpoint,
+} from './learning-curve.ts';

@@ -11,6 +11,7 @@ import { benchSimCommand } from './bench-sim.ts';
 import { benchTorchCommand } from './bench-torch.ts';
 import { demoCommand } from './demo.ts';
 import { evalCommand } from './eval.ts';
+import { evalCurveCommand } from './eval-curve.ts';
 import { runCommand } from './run.ts';
 import { serveCommand } from './serve.ts';
 import { simCollectCommand } from './sim-collect.ts';
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   demoCommand,
   benchPolicyCommand,
   evalCommand,
+  evalCurveCommand,
   simCollectCommand,
   simRenderCommand,
   benchSimCommand,
