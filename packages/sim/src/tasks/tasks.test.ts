@@ -1,10 +1,10 @@
 import { ValidationError, getEmbodiment } from '@robofm/core';
 import { describe, expect, it } from 'vitest';
-import { SimEnv } from '../env.ts';
+import type { SimEnv } from '../env.ts';
 import { makeRng } from '../rng.ts';
-import type { TaskDefinition } from '../task.ts';
 import { ScriptedExpert } from '../experts/scripted-expert.ts';
 import { drawEdgeCases } from './edge-cases.ts';
+import { envWithState } from './testing.ts';
 import { SUITE_TASKS, suitePairs } from './index.ts';
 import { INSTRUCTION_TEMPLATES } from './instructions.ts';
 import { HELDOUT_SEEDS, TRAIN_SEEDS, assertSeedIn, sceneSeed, seedSplit } from './seeds.ts';
@@ -17,27 +17,6 @@ function build(task: string, embodiment: string, seed: number, options: Record<s
     rng: makeRng(seed),
     options,
   });
-}
-
-/** An env on a suite task that exposes the task state. */
-async function envWithState(task: string, embodiment: string, options: Record<string, unknown> = {}) {
-  const def = SUITE_TASKS[task];
-  const box: { state?: SuiteState } = {};
-  const wrapped: TaskDefinition<SuiteState> = {
-    ...def,
-    build: (ctx) => {
-      const b = def.build(ctx);
-      box.state = b.state;
-      return b;
-    },
-  };
-  const env = await SimEnv.create({
-    embodiment,
-    task: wrapped as TaskDefinition<unknown>,
-    taskOptions: options,
-    cameras: [],
-  });
-  return { env, state: () => box.state! };
 }
 
 function holdStill(env: SimEnv, steps: number) {
