@@ -7,6 +7,7 @@
 import { ValidationError } from '@robofm/core';
 import type { Quat, Vec3 } from './scene.ts';
 import type { SimWorld } from './task.ts';
+import { quatToMat } from './math3.ts';
 
 export interface IkOptions {
   /** End-effector site (default the first of `world.eeSites`). */
@@ -62,18 +63,7 @@ function solveSym(A: Float64Array, b: Float64Array, n: number): Float64Array {
 
 /** Orientation error (axis·angle, world frame) rotating `cur` (row-major matrix) onto `target`. */
 function rotError(cur: number[], target: Quat): Vec3 {
-  const [w, x, y, z] = target;
-  const t = [
-    1 - 2 * (y * y + z * z),
-    2 * (x * y - w * z),
-    2 * (x * z + w * y),
-    2 * (x * y + w * z),
-    1 - 2 * (x * x + z * z),
-    2 * (y * z - w * x),
-    2 * (x * z - w * y),
-    2 * (y * z + w * x),
-    1 - 2 * (x * x + y * y),
-  ];
+  const t = quatToMat(target);
   // e = 0.5 Σ_i cur_i × target_i (columns)
   const e: Vec3 = [0, 0, 0];
   for (let i = 0; i < 3; i++) {
