@@ -9,7 +9,7 @@ export type {
   ActionChunk,
   Policy,
 } from './policy.ts';
-export { chunkRow } from './policy.ts';
+export { chunkRow, policyEmbodimentInfo } from './policy.ts';
 export type { ResetOptions, StepResult, Env, RobotState, RobotCommand, RobotDriver } from './env.ts';
 export type { PdGains } from './pd-controller.ts';
 export { pdGainsFromSpec, pdTorque } from './pd-controller.ts';

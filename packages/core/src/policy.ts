@@ -1,4 +1,4 @@
-import type { CameraSpec } from './embodiment.ts';
+import type { CameraSpec, EmbodimentSpec } from './embodiment.ts';
 
 /**
  * What a policy sees at one instant. Images are HWC uint8 RGB, sized as the embodiment's camera
@@ -20,6 +20,19 @@ export interface PolicyEmbodimentInfo {
   actionDim: number;
   cameras: CameraSpec[];
   controlHz: number;
+}
+
+/** What a policy declares about a body it drives, from the body's spec (`cameras` it reads: all by default). */
+export function policyEmbodimentInfo(
+  spec: EmbodimentSpec,
+  cameras: CameraSpec[] = spec.cameras,
+): PolicyEmbodimentInfo {
+  return {
+    stateDim: spec.stateNames.length,
+    actionDim: spec.actionNames.length,
+    cameras,
+    controlHz: spec.controlHz,
+  };
 }
 
 export interface PolicyMetadata {

@@ -1,4 +1,5 @@
 import type { ActionChunk, EmbodimentSpec, Observation, Policy, PolicyMetadata } from '@robofm/core';
+import { policyEmbodimentInfo } from '@robofm/core';
 import { ValidationError } from '@robofm/core';
 import { rng } from './faults.ts';
 import type { World, WorldOptions } from './world.ts';
@@ -87,12 +88,7 @@ class ReachPlanner implements Policy {
       id: 'sim-reach-planner',
       actionHorizon: o.horizon,
       embodiments: {
-        [spec.name]: {
-          stateDim: spec.stateNames.length,
-          actionDim: spec.actionNames.length,
-          cameras: [],
-          controlHz: spec.controlHz,
-        },
+        [spec.name]: policyEmbodimentInfo(spec, []),
       },
     };
   }

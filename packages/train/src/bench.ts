@@ -1,7 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbodimentSpec, type Observation, ProgressBar, getEmbodiment } from '@robofm/core';
+import {
+  type EmbodimentSpec,
+  type Observation,
+  ProgressBar,
+  getEmbodiment,
+  policyEmbodimentInfo,
+} from '@robofm/core';
 import { type EmbodimentInfo, LocalPolicy, type ModelConfig, resolveCheckpointDir } from '@robofm/policy';
 import { deltaIndexFor } from './delta-index.ts';
 import { type Episode, EpisodeSource } from './episodes.ts';
@@ -25,10 +31,7 @@ export interface PolicyBenchResult {
 
 function infoOf(spec: EmbodimentSpec): EmbodimentInfo {
   return {
-    stateDim: spec.stateNames.length,
-    actionDim: spec.actionNames.length,
-    cameras: spec.cameras,
-    controlHz: spec.controlHz,
+    ...policyEmbodimentInfo(spec),
     deltaIndex: deltaIndexFor(spec.name, spec.stateNames, spec.actionNames),
   };
 }

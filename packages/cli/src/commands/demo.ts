@@ -258,7 +258,22 @@ export const demoCommand: Command = {
       trainInfo = { steps: r.steps, wallS: r.wallS, finalLoss: r.finalLoss, samplesPerS: r.samplesPerS };
       if (options.ship) shipCheckpoint(checkpoint);
     }
-    const results = await evaluate(checkpoint, SUITES, evalEpisodes, out, workers);
+    // A checkpoint trained on fewer bodies (the shipped one drives arm6 only) is evaluated on those.
+    const bodies = Object.keys(
+      (
+        JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8')) as {
+          model: { embodiments: object };
+        }
+      ).model.embodiments,
+    );
+    const suites = SUITES.filter((s) => bodies.includes(s.embodiment));
+    for (const s of SUITES)
+      if (!bodies.includes(s.embodiment))
+        log.warn('checkpoint does not drive this body; suite skipped', {
+          suite: `${s.task}/${s.embodiment}`,
+          bodies: bodies.join(','),
+        });
+    const results = await evaluate(checkpoint, suites, evalEpisodes, out, workers);
     const report = htmlReport({ dir: out, results, checkpoint, lossPng, train: trainInfo, quick });
     process.stdout.write(`${table(results)}\n\nreport: ${report}\n`);
     const summary = {

@@ -1,4 +1,5 @@
 import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
+import { policyEmbodimentInfo } from '@robofm/core';
 import type { World, WorldOptions } from '../world.ts';
 import { DoubleIntegratorDriver, type DoubleIntegratorOptions } from './double-integrator.ts';
 
@@ -81,12 +82,7 @@ class ReachExpert implements Policy {
       id: 'reach-expert',
       actionHorizon: horizon,
       embodiments: {
-        [spec.name]: {
-          stateDim: spec.stateNames.length,
-          actionDim: spec.actionNames.length,
-          cameras: [],
-          controlHz: spec.controlHz,
-        },
+        [spec.name]: policyEmbodimentInfo(spec, []),
       },
     };
   }

@@ -1,4 +1,5 @@
 import type { ActionChunk, EmbodimentSpec, Observation, Policy, PolicyMetadata } from '@robofm/core';
+import { policyEmbodimentInfo } from '@robofm/core';
 
 /**
  * Test fixture: a chunking policy with no task knowledge — each joint swings sinusoidally around
@@ -17,12 +18,7 @@ export class SinePolicy implements Policy {
       id: 'sine',
       actionHorizon: opts.horizon ?? 10,
       embodiments: {
-        [spec.name]: {
-          stateDim: spec.stateNames.length,
-          actionDim: spec.actionNames.length,
-          cameras: spec.cameras,
-          controlHz: spec.controlHz,
-        },
+        [spec.name]: policyEmbodimentInfo(spec),
       },
     };
   }

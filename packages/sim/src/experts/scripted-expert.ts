@@ -1,4 +1,5 @@
 import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
+import { policyEmbodimentInfo } from '@robofm/core';
 import { makeRng } from '../rng.ts';
 import type { SimWorld } from '../task.ts';
 import { checkGoal } from '../tasks/goals.ts';
@@ -209,12 +210,7 @@ export class ExpertPolicy implements Policy {
       id: `scripted-expert-${quality}`,
       actionHorizon: 1,
       embodiments: {
-        [spec.name]: {
-          stateDim: spec.stateNames.length,
-          actionDim: spec.actionNames.length,
-          cameras: spec.cameras,
-          controlHz: spec.controlHz,
-        },
+        [spec.name]: policyEmbodimentInfo(spec),
       },
       extra: { privileged: true, quality },
     };
