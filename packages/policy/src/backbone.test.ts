@@ -1,9 +1,9 @@
-import { full, scope } from '@robofm/torch';
+import { full, noGrad, randn, scope } from '@robofm/torch';
 import { describe, expect, it } from 'vitest';
 import { spatialSoftmax } from './backbone.ts';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, tokensPerCamera, validateModelConfig } from './config.ts';
 import { readCheckpointConfig } from './checkpoint.ts';
-import { VisionEncoder } from './backbone.ts';
+import { PrefixEncoder, type TensorBatch, VisionEncoder } from './backbone.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,4 +70,45 @@ describe('spatial softmax keypoints', () => {
       /model\.visionKeypoints/,
     );
   });
+
+  it('FiLM starts as the identity, and once trained the instruction changes what the stem sees', () =>
+    scope(() => {
+      const cfg: ModelConfig = validateModelConfig({
+        ...DEFAULT_MODEL_CONFIG,
+        imageSize: 16,
+        visionChannels: [8, 8],
+        visionGrid: 2,
+        visionKeypoints: 1,
+        visionFilm: true,
+        dModel: 16,
+        heads: 2,
+        maxTextTokens: 4,
+        embodiments: {
+          bot: { stateDim: 2, actionDim: 2, cameras: [{ name: 'c', width: 16, height: 16 }], controlHz: 10 },
+        },
+      });
+      const enc = new PrefixEncoder(cfg);
+      const batch = (ids: number[]): TensorBatch => ({
+        size: 1,
+        images: tensor(
+          Float32Array.from({ length: 3 * 256 }, (_, i) => Math.sin(i)),
+          { shape: [1, 1, 3, 16, 16] },
+        ),
+        imageMask: tensor(new Uint8Array([1]), { shape: [1, 1], dtype: 'bool' }),
+        textIds: tensor(Int32Array.from(ids), { shape: [1, 4], dtype: 'int64' }),
+        textMask: tensor(new Uint8Array([1, 1, 1, 0]), { shape: [1, 4], dtype: 'bool' }),
+        state: tensor(new Float32Array(cfg.maxStateDim), { shape: [1, cfg.maxStateDim] }),
+        embodimentIdx: tensor(new Int32Array(1), { shape: [1], dtype: 'int64' }),
+      });
+      const imageTokens = (ids: number[]) => enc.embed(batch(ids)).tokens.narrow(1, 0, tokensPerCamera(cfg));
+      const a0 = imageTokens([1, 5, 7, 0]);
+      const b0 = imageTokens([1, 9, 3, 0]);
+      expect(a0.sub(b0).abs().max().item()).toBe(0); // γ = β = 0 at init
+      noGrad(() => enc.vision.film!.weight.addInPlace(randn(enc.vision.film!.weight.shape)));
+      const a1 = imageTokens([1, 5, 7, 0]);
+      const b1 = imageTokens([1, 9, 3, 0]);
+      expect(a1.sub(b1).abs().max().item()).toBeGreaterThan(1e-3);
+      // padding after the mask does not matter
+      expect(imageTokens([1, 5, 7, 42]).sub(a1).abs().max().item()).toBeLessThan(1e-5);
+    }));
 });

@@ -65,6 +65,8 @@ export class VisionEncoder extends nn.Module {
   keypointLogits: nn.Conv2d | undefined;
   keypointProj: nn.Linear | undefined;
   keypointSlot: nn.Embedding | undefined;
+  /** FiLM generator: condition [D] → (γ, β) for every conv layer's channels. */
+  film: nn.Linear | undefined;
   constructor(private readonly cfg: ModelConfig) {
     super();
     this.convs = [];
@@ -83,14 +85,45 @@ export class VisionEncoder extends nn.Module {
       this.keypointSlot = new nn.Embedding(cfg.visionKeypoints, cfg.dModel);
       smallInit(this.keypointSlot);
     }
+    if (cfg.visionFilm) {
+      const total = cfg.visionChannels.reduce((a, b) => a + b, 0);
+      this.film = new nn.Linear(cfg.dModel, 2 * total);
+      noGrad(() => {
+        this.film!.weight.zeroInPlace();
+        this.film!.bias?.zeroInPlace();
+      }); // γ = β = 0: the identity until training says otherwise
+    }
   }
-  /** images [B, C, 3, S, S] → tokens [B, C·tokensPerCamera, D]. */
-  forward(images: Tensor): Tensor {
+  /**
+   * images [B, C, 3, S, S] → tokens [B, C·tokensPerCamera, D]. `cond` [B, D] (the pooled
+   * instruction) modulates every conv layer when the encoder has FiLM.
+   */
+  forward(images: Tensor, cond?: Tensor): Tensor {
     const [B, C, , S] = images.shape;
     const G = this.cfg.visionGrid;
     const D = this.cfg.dModel;
     let x = images.reshape(B * C, 3, S, S);
-    for (const conv of this.convs) x = F.gelu(conv.forward(x));
+    let film: Tensor | undefined;
+    if (this.film) {
+      if (!cond) throw new Error('VisionEncoder with FiLM needs the instruction condition');
+      const fp = this.film.forward(cond); // [B, 2·Σch]
+      film = fp
+        .unsqueeze(1)
+        .expand(B, C, fp.shape[1])
+        .reshape(B * C, fp.shape[1]);
+    }
+    let off = 0;
+    for (const conv of this.convs) {
+      x = conv.forward(x);
+      if (film) {
+        const ch = x.shape[1];
+        const gamma = film.narrow(1, off, ch).reshape(B * C, ch, 1, 1);
+        const beta = film.narrow(1, off + ch, ch).reshape(B * C, ch, 1, 1);
+        x = x.mul(gamma.add(1)).add(beta);
+        off += 2 * ch;
+      }
+      x = F.gelu(x);
+    }
     const r = x.shape[2];
     const feat = x;
     if (r !== G) x = F.avgPool2d(x, r / G, { stride: r / G }); // [B·C, ch, G, G]
@@ -152,6 +185,9 @@ export class PrefixEncoder extends nn.Module {
   textPos: nn.Embedding;
   stateProj: nn.Linear;
   embodimentEmbed: nn.Embedding | undefined;
+  /** With FiLM: one block over the instruction alone, pooled into the vision condition. */
+  textEncoder: Block | undefined;
+  textPoolLn: nn.LayerNorm | undefined;
   blocks: Block[];
   lnOut: nn.LayerNorm;
   constructor(readonly cfg: ModelConfig) {
@@ -168,6 +204,10 @@ export class PrefixEncoder extends nn.Module {
       () => new Block(cfg.dModel, cfg.heads, cfg.mlpRatio),
     );
     this.lnOut = new nn.LayerNorm(cfg.dModel);
+    if (cfg.visionFilm) {
+      this.textEncoder = new Block(cfg.dModel, cfg.heads, cfg.mlpRatio);
+      this.textPoolLn = new nn.LayerNorm(cfg.dModel);
+    }
     smallInit(this.textEmbed, this.textPos, this.embodimentEmbed);
   }
 
@@ -175,16 +215,16 @@ export class PrefixEncoder extends nn.Module {
   embed(b: TensorBatch): { tokens: Tensor; mask: Tensor } {
     const G2 = tokensPerCamera(this.cfg);
     const B = b.size;
-    const img = this.vision.forward(b.images); // [B, C·G², D]
+    const L = this.cfg.maxTextTokens;
+    const text = this.textEmbed
+      .forward(b.textIds)
+      .add(this.textPos.forward(arange(0, L, 1, { dtype: 'int64' })).unsqueeze(0)); // [B, L, D]
+    const img = this.vision.forward(b.images, this.instructionCondition(text, b.textMask)); // [B, C·T, D]
     const C = b.imageMask.shape[1];
     const imgMask = b.imageMask
       .unsqueeze(2)
       .expand(B, C, G2)
       .reshape(B, C * G2);
-    const L = this.cfg.maxTextTokens;
-    const text = this.textEmbed
-      .forward(b.textIds)
-      .add(this.textPos.forward(arange(0, L, 1, { dtype: 'int64' })).unsqueeze(0)); // [B, L, D]
     const state = this.stateProj.forward(b.state).unsqueeze(1); // [B, 1, D]
     const parts = [img, text, state];
     const masks = [imgMask, b.textMask, b.textMask.narrow(1, 0, 1)]; // the state token is always real (<bos> is)
@@ -193,6 +233,14 @@ export class PrefixEncoder extends nn.Module {
       masks.push(b.textMask.narrow(1, 0, 1));
     }
     return { tokens: cat(parts, 1), mask: cat(masks, 1) };
+  }
+
+  /** FiLM condition [B, D]: the instruction through one block, mean-pooled over real tokens. */
+  private instructionCondition(text: Tensor, textMask: Tensor): Tensor | undefined {
+    if (!this.textEncoder || !this.textPoolLn) return undefined;
+    const t = this.textEncoder.forward(text, textMask.unsqueeze(1).unsqueeze(1));
+    const m = textMask.float().unsqueeze(2); // [B, L, 1]
+    return this.textPoolLn.forward(t.mul(m).sum(1).div(m.sum(1).clamp(1)));
   }
 
   /** The backbone: prefix [B, P, D] after the transformer, and its key mask [B, P]. */

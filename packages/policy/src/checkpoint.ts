@@ -148,8 +148,9 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   }
   if (cfg?.format !== 'robofm-vla')
     throw new ValidationError(`${path}.format`, cfg?.format, "'robofm-vla'", { code: 'checkpoint_invalid' });
-  // Checkpoints written before keypoint tokens existed have none.
+  // Checkpoints written before keypoint tokens / FiLM existed have neither.
   if (cfg.model && cfg.model.visionKeypoints === undefined) cfg.model.visionKeypoints = 0;
+  if (cfg.model && cfg.model.visionFilm === undefined) cfg.model.visionFilm = false;
   validateModelConfig(cfg.model);
   return cfg;
 }

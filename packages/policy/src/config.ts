@@ -33,6 +33,12 @@ export interface ModelConfig {
    * grid tokens blur where things are inside a cell; keypoints keep sub-pixel positions.
    */
   visionKeypoints: number;
+  /**
+   * Language-conditioned vision (FiLM, as in RT-1): a one-block text encoder pools the instruction
+   * into per-channel scales and shifts for every conv layer, so the stem (and its keypoints) can
+   * attend to the object the words name. Starts as the identity.
+   */
+  visionFilm: boolean;
   maxCameras: number;
   dModel: number;
   backboneLayers: number;
@@ -70,6 +76,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   visionChannels: [16, 32, 64],
   visionGrid: 4,
   visionKeypoints: 2,
+  visionFilm: false,
   maxCameras: 4,
   dModel: 128,
   backboneLayers: 3,
@@ -120,6 +127,8 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     'tokenBins',
   ] as const)
     posInt(k);
+  if (typeof c.visionFilm !== 'boolean')
+    throw new ValidationError('model.visionFilm', c.visionFilm, 'true or false');
   if (!Number.isInteger(c.visionKeypoints) || c.visionKeypoints < 0)
     throw new ValidationError('model.visionKeypoints', c.visionKeypoints, 'a non-negative integer');
   if (c.dModel % c.heads !== 0)
