@@ -68,8 +68,9 @@ export function runCheckpoints(runDir: string): RunCheckpoint[] {
 
 /**
  * Evaluates every checkpoint of each run on the same held-out scenes and returns the curves. A
- * checkpoint whose report already sits in `<outDir>/<run>/step-N/report.json` with the same suite,
- * episode count and first seed is not evaluated again (an interrupted curve resumes).
+ * checkpoint whose report already sits in `<outDir>/<run>/step-N/report.json` with the same suite
+ * and first seed and at least as many episodes is not evaluated again: an interrupted curve resumes,
+ * and a few points (the last one, say) can be evaluated on more scenes first.
  */
 export async function learningCurve(o: {
   runs: string[];
@@ -99,7 +100,7 @@ export async function learningCurve(o: {
       if (existsSync(cached)) {
         const r = JSON.parse(readFileSync(cached, 'utf8')) as EvalReport;
         const sameSuite = Object.keys(r.suites).sort().join(',') === wanted;
-        if (sameSuite && r.episodesPerSuite === o.episodes && r.seedStart === (o.seedStart ?? 0)) report = r;
+        if (sameSuite && r.episodesPerSuite >= o.episodes && r.seedStart === (o.seedStart ?? 0)) report = r;
       }
       report ??= await runEval({
         policy: ck.dir,

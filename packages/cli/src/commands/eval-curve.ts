@@ -10,7 +10,8 @@ export const evalCurveCommand: Command = {
     'step-* checkpoint on the same held-out scenes and writes <out>/curve.json and <out>/curve.png',
     '(success with Wilson 95% whiskers against the training minutes at which each checkpoint was',
     "written, from the run's metrics.jsonl; dashed line at the 70% target). Per-checkpoint reports land",
-    'in <out>/<run>/step-N/; a checkpoint already evaluated with the same settings is reused.',
+    'in <out>/<run>/step-N/; a checkpoint already evaluated on the same suite and first seed with at',
+    'least --episodes episodes is reused (evaluate the last checkpoint on more scenes first, then the rest).',
     'With --json the last stdout line is {"series":[{"name","points":[{"step","minutes","episodes","success","ci95"}]}]}.',
   ].join('\n'),
   options: {
