@@ -30,3 +30,13 @@ export function augmentBatch(b: ArrayBatch, imageSize: number, rng: Rng): void {
     }
   }
 }
+
+/**
+ * State dropout (training only, in place): with probability `p` a sample's normalized state is
+ * zeroed (the dataset mean), so the model must read where things are from its cameras instead of
+ * extrapolating the arm's motion from proprioception (the "copycat" shortcut of behaviour cloning).
+ */
+export function dropState(b: ArrayBatch, stateDim: number, p: number, rng: Rng): void {
+  if (p <= 0) return;
+  for (let i = 0; i < b.size; i++) if (rng.next() < p) b.state.fill(0, i * stateDim, (i + 1) * stateDim);
+}

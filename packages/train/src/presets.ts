@@ -42,6 +42,8 @@ export interface TrainConfig {
   threads: number;
   /** Random crop + brightness jitter on training images. */
   augment: boolean;
+  /** Probability of zeroing a training sample's state (forces the cameras to be used). */
+  stateDropout: number;
   /** Resume from `out` when it holds a checkpoint. */
   resume: boolean;
 }
@@ -69,6 +71,7 @@ const BASE: Omit<TrainConfig, 'preset'> = {
   freeze: 'none',
   threads: 1,
   augment: true,
+  stateDropout: 0,
   resume: true,
 };
 delete (BASE.model as Partial<ModelConfig>).embodiments;
@@ -202,7 +205,15 @@ const ENUMS: Record<string, readonly string[]> = {
   'model.normalization': ['zscore', 'quantile'],
 };
 
-const FLOAT_KEYS = new Set(['lr', 'minLrRatio', 'weightDecay', 'gradClip', 'emaDecay', 'timeLimitMin']);
+const FLOAT_KEYS = new Set([
+  'lr',
+  'minLrRatio',
+  'weightDecay',
+  'gradClip',
+  'emaDecay',
+  'timeLimitMin',
+  'stateDropout',
+]);
 
 function parseLike(key: string, current: unknown, raw: string): unknown {
   const field = `--${key}`;

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { type Logger, ProgressBar, logger as rootLogger } from '@robofm/core';
+import { type Logger, ProgressBar, ValidationError, logger as rootLogger } from '@robofm/core';
 import {
   BpeTokenizer,
   CHECKPOINT_FILES,
@@ -30,7 +30,7 @@ import {
   scope,
   setNumThreads,
 } from '@robofm/torch';
-import { augmentBatch } from './augment.ts';
+import { augmentBatch, dropState } from './augment.ts';
 import { Ema } from './ema.ts';
 import type { SampleSource } from './episodes.ts';
 import { lossCurvePng } from './loss-curve.ts';
@@ -85,6 +85,8 @@ const stepName = (s: number) => `step-${String(s).padStart(7, '0')}`;
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const cfg = o.config;
   const log = (o.log ?? rootLogger).child({ run: cfg.out });
+  if (!(cfg.stateDropout >= 0 && cfg.stateDropout <= 1))
+    throw new ValidationError('stateDropout', cfg.stateDropout, 'a probability in [0, 1]');
   setNumThreads(cfg.threads);
   mkdirSync(cfg.out, { recursive: true });
   writeFileSync(join(cfg.out, 'train_config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
@@ -176,6 +178,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const raw = o.source.batch(step, cfg.batchSize, cfg.seed, modelCfg.horizon);
     const arr = processor.collate(raw);
     if (cfg.augment) augmentBatch(arr, modelCfg.imageSize, Rng.derive(cfg.seed, step, 23));
+    dropState(arr, modelCfg.maxStateDim, cfg.stateDropout, Rng.derive(cfg.seed, step, 29));
     const { loss, gradNorm } = scope(() => {
       const tb = toTensorBatch(arr, modelCfg);
       const l = model.computeLoss(
