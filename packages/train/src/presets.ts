@@ -91,7 +91,8 @@ function preset(
 
 /**
  * The demo recipe: 96² images (objects on the front camera are a few pixels wide; 64² blurs them
- * away), keypoint tokens, ~16k steps of batch 32 with a slow EMA — about an hour on 2 CPU cores.
+ * away), keypoint tokens, FiLM language conditioning of the stem, ~16k steps of batch 32 with a
+ * slow EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
  */
 const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   steps: 16000,
@@ -99,7 +100,7 @@ const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   emaDecay: 0.999,
   timeLimitMin: 60,
 };
-const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96 };
+const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96, visionFilm: true };
 
 /** The named presets. `demo` trains in an hour on 2 CPU cores; `quick` in about two minutes. */
 export const PRESETS: Record<string, TrainConfig> = {
