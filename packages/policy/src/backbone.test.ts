@@ -9,6 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor } from '@robofm/torch';
 
+/** A 16² two-layer stem with a 16-wide backbone, for encoder tests. */
+function tinyVision(over: Partial<ModelConfig>): ModelConfig {
+  return validateModelConfig({
+    ...DEFAULT_MODEL_CONFIG,
+    imageSize: 16,
+    visionChannels: [8, 8],
+    visionGrid: 2,
+    dModel: 16,
+    heads: 2,
+    ...over,
+  });
+}
+
 describe('spatial softmax keypoints', () => {
   it('a sharp peak gives its column as x and its row as y in [-1, 1]', () =>
     scope(() => {
@@ -33,15 +46,7 @@ describe('spatial softmax keypoints', () => {
 
   it('the encoder emits grid + keypoint tokens per camera, and moving a bright dot moves its output', () =>
     scope(() => {
-      const cfg: ModelConfig = validateModelConfig({
-        ...DEFAULT_MODEL_CONFIG,
-        imageSize: 16,
-        visionChannels: [8, 8],
-        visionGrid: 2,
-        visionKeypoints: 3,
-        dModel: 16,
-        heads: 2,
-      });
+      const cfg = tinyVision({ visionKeypoints: 3 });
       expect(tokensPerCamera(cfg)).toBe(7);
       const enc = new VisionEncoder(cfg);
       const img = (x: number) => {
@@ -73,15 +78,9 @@ describe('spatial softmax keypoints', () => {
 
   it('FiLM starts as the identity, and once trained the instruction changes what the stem sees', () =>
     scope(() => {
-      const cfg: ModelConfig = validateModelConfig({
-        ...DEFAULT_MODEL_CONFIG,
-        imageSize: 16,
-        visionChannels: [8, 8],
-        visionGrid: 2,
+      const cfg = tinyVision({
         visionKeypoints: 1,
         visionFilm: true,
-        dModel: 16,
-        heads: 2,
         maxTextTokens: 4,
         embodiments: {
           bot: { stateDim: 2, actionDim: 2, cameras: [{ name: 'c', width: 16, height: 16 }], controlHz: 10 },
