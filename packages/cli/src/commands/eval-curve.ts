@@ -1,5 +1,6 @@
 import { ValidationError } from '@robofm/core';
 import type { Command } from '../command.ts';
+import { HELDOUT_OPTIONS } from './eval.ts';
 
 /** `robofm eval curve`: success vs training minutes over the checkpoints of one or more runs. */
 export const evalCurveCommand: Command = {
@@ -19,14 +20,7 @@ export const evalCurveCommand: Command = {
     suite: { type: 'string', help: 'task/embodiment to evaluate', default: 'pick_place/arm6' },
     episodes: { type: 'number', help: 'held-out episodes per checkpoint', default: 50 },
     steps: { type: 'string', help: 'only these checkpoint steps (comma-separated)' },
-    'seed-start': { type: 'number', help: 'first held-out scene index', default: 0 },
-    workers: { type: 'number', help: 'worker threads', default: 2 },
-    'edge-cases': {
-      type: 'string',
-      help: 'edge-case injection',
-      default: 'default',
-      choices: ['default', 'off'],
-    },
+    ...HELDOUT_OPTIONS,
     out: { type: 'string', help: 'output directory', default: '.robofm/curve' },
     json: { type: 'boolean', help: 'print the curves as JSON on the last stdout line' },
   },

@@ -1,5 +1,17 @@
 import { logger } from '@robofm/core';
-import type { Command } from '../command.ts';
+import type { Command, OptionSpec } from '../command.ts';
+
+/** Options every held-out evaluation takes (`eval`, `eval curve`). */
+export const HELDOUT_OPTIONS: Record<string, OptionSpec> = {
+  'seed-start': { type: 'number', help: 'first held-out scene index', default: 0 },
+  workers: { type: 'number', help: 'worker threads (0 = in this thread)', default: 2 },
+  'edge-cases': {
+    type: 'string',
+    help: 'edge-case injection',
+    default: 'default',
+    choices: ['default', 'off'],
+  },
+};
 
 /** `robofm eval`: success rates of a policy on held-out scenes of the task suite. */
 export const evalCommand: Command = {
@@ -18,14 +30,7 @@ export const evalCommand: Command = {
     policy: { type: 'string', help: 'expert | demo | checkpoint dir | ws://host:port', default: 'expert' },
     suite: { type: 'string', help: 'all | task | task/embodiment (comma-separated list ok)', default: 'all' },
     episodes: { type: 'number', help: 'episodes per task x embodiment', default: 20 },
-    'seed-start': { type: 'number', help: 'first held-out scene index', default: 0 },
-    workers: { type: 'number', help: 'worker threads (0 = in this thread)', default: 2 },
-    'edge-cases': {
-      type: 'string',
-      help: 'edge-case injection',
-      default: 'default',
-      choices: ['default', 'off'],
-    },
+    ...HELDOUT_OPTIONS,
     paraphrases: {
       type: 'string',
       help: 'instruction paraphrase set',
