@@ -258,14 +258,9 @@ export const demoCommand: Command = {
       trainInfo = { steps: r.steps, wallS: r.wallS, finalLoss: r.finalLoss, samplesPerS: r.samplesPerS };
       if (options.ship) shipCheckpoint(checkpoint);
     }
-    // A checkpoint trained on fewer bodies (the shipped one drives arm6 only) is evaluated on those.
-    const bodies = Object.keys(
-      (
-        JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8')) as {
-          model: { embodiments: object };
-        }
-      ).model.embodiments,
-    );
+    // A checkpoint trained on fewer bodies (e.g. an arm6-only run) is evaluated on those it drives.
+    const { readCheckpointConfig } = await import('@robofm/policy');
+    const bodies = Object.keys(readCheckpointConfig(checkpoint).model.embodiments);
     const suites = SUITES.filter((s) => bodies.includes(s.embodiment));
     for (const s of SUITES)
       if (!bodies.includes(s.embodiment))
