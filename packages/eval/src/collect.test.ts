@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readParquet } from '@robofm/data';
 import { describe, expect, it } from 'vitest';
 import { collectDataset, mixedTier } from './collect.ts';
 
@@ -30,6 +31,34 @@ describe('collectDataset', () => {
       'edge_case',
     ])
       expect(info.features[k], k).toBeDefined();
+    // button has no goal objects, so no privileged focus column
+    expect(info.features['observation.environment_state']).toBeUndefined();
+  });
+  it('goal tasks record the focus (object and destination) as observation.environment_state', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'robofm-collect-')), 'ds');
+    await collectDataset({
+      embodiment: 'arm6',
+      task: 'pick_place',
+      episodes: 1,
+      quality: 'expert',
+      out,
+      progress: false,
+    });
+    const info = JSON.parse(readFileSync(join(out, 'meta', 'info.json'), 'utf8'));
+    expect(info.features['observation.environment_state']).toEqual({
+      dtype: 'float32',
+      shape: [6],
+      names: ['object_x', 'object_y', 'object_z', 'dest_x', 'dest_y', 'dest_z'],
+    });
+    const { columns } = await readParquet(join(out, 'data', 'chunk-000', 'file-000.parquet'), {
+      columns: ['observation.environment_state'],
+    });
+    const rows = columns['observation.environment_state'] as number[][];
+    expect(rows.length).toBe(info.total_frames);
+    // the object starts on the table (z ≈ 0.75 + half its height) and ends in the bin (near dest x/y)
+    expect(rows[0][2]).toBeGreaterThan(0.75);
+    const last = rows[rows.length - 1];
+    expect(Math.hypot(last[0] - last[3], last[1] - last[4])).toBeLessThan(0.08);
   });
   it('refuses held-out scenes and bad options', async () => {
     const out = mkdtempSync(join(tmpdir(), 'robofm-collect-'));

@@ -1,6 +1,6 @@
 import { ProgressBar, ValidationError } from '@robofm/core';
 import { DatasetWriter, featuresFromEmbodiment } from '@robofm/data';
-import { makeRng } from '@robofm/sim';
+import { GOAL_FOCUS_NAMES, goalFocus, makeRng } from '@robofm/sim';
 import { type Quality, QUALITIES, ScriptedExpert, assertSeedIn, sceneSeed, suiteTask } from './suite.ts';
 import { createSuiteEnv } from './suite-env.ts';
 
@@ -69,10 +69,23 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
     paraphrases: 'train',
   });
   const spec = se.env.spec;
+  // Goal-based tasks also record where the task's attention is (privileged labels for auxiliary
+  // training): LeRobot's `observation.environment_state`.
+  se.env.reset({ seed: sceneSeed('train', o.seedStart ?? 0) });
+  const withFocus = goalFocus(se.env.world, se.state().goals) !== undefined;
   const features = featuresFromEmbodiment(spec, {
     extra: {
       scene_seed: { dtype: 'int64', shape: [1], names: null },
       edge_case: { dtype: 'string', shape: [1], names: null },
+      ...(withFocus
+        ? {
+            'observation.environment_state': {
+              dtype: 'float32',
+              shape: [GOAL_FOCUS_NAMES.length],
+              names: [...GOAL_FOCUS_NAMES],
+            },
+          }
+        : {}),
     },
   });
   const writer = await DatasetWriter.openOrCreate(o.out, {
@@ -105,6 +118,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
       const frames: Array<Record<string, unknown>> = [];
       let success = false;
       for (;;) {
+        const focus = withFocus ? goalFocus(se.env.world, state.goals) : undefined; // before the step, as obs
         const step = expert.act();
         const r = se.env.step(step.action);
         const f: Record<string, unknown> = {
@@ -119,6 +133,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
           edge_case: state.edgeCases.join(',') || 'none',
         };
         for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];
+        if (focus) f['observation.environment_state'] = focus;
         frames.push(f);
         obs = r.obs;
         if (r.info.success === true) success = true;

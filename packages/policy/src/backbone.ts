@@ -14,6 +14,8 @@ export interface TensorBatch {
   actions?: Tensor; // [B, H, Da]
   actionMask?: Tensor; // [B, H, Da] float
   embodimentIdx: Tensor; // [B] int64
+  aux?: Tensor; // [B, auxDim] normalized auxiliary targets
+  auxMask?: Tensor; // [B] float, 1 = the row has a target
 }
 
 export function toTensorBatch(b: ArrayBatch, cfg: ModelConfig): TensorBatch {
@@ -33,6 +35,8 @@ export function toTensorBatch(b: ArrayBatch, cfg: ModelConfig): TensorBatch {
     actions: b.actions ? tensor(b.actions, { shape: [B, H, A] }) : undefined,
     actionMask: b.actionMask ? tensor(b.actionMask, { shape: [B, H, A] }) : undefined,
     embodimentIdx: tensor(b.embodimentIdx, { shape: [B], dtype: 'int64' }),
+    aux: b.aux ? tensor(b.aux, { shape: [B, cfg.auxDim] }) : undefined,
+    auxMask: b.auxMask ? tensor(b.auxMask, { shape: [B, 1] }) : undefined,
   };
 }
 
@@ -46,6 +50,8 @@ export function disposeBatch(b: TensorBatch): void {
     b.actions,
     b.actionMask,
     b.embodimentIdx,
+    b.aux,
+    b.auxMask,
   ])
     t?.dispose();
 }
@@ -188,6 +194,9 @@ export class PrefixEncoder extends nn.Module {
   /** With FiLM: one block over the instruction alone, pooled into the vision condition. */
   textEncoder: Block | undefined;
   textPoolLn: nn.LayerNorm | undefined;
+  /** Auxiliary task: a learned query token (last in the prefix) and its read-out. */
+  auxQuery: nn.Embedding | undefined;
+  auxHead: nn.Linear | undefined;
   blocks: Block[];
   lnOut: nn.LayerNorm;
   constructor(readonly cfg: ModelConfig) {
@@ -208,7 +217,11 @@ export class PrefixEncoder extends nn.Module {
       this.textEncoder = new Block(cfg.dModel, cfg.heads, cfg.mlpRatio);
       this.textPoolLn = new nn.LayerNorm(cfg.dModel);
     }
-    smallInit(this.textEmbed, this.textPos, this.embodimentEmbed);
+    if (cfg.auxDim > 0) {
+      this.auxQuery = new nn.Embedding(1, cfg.dModel);
+      this.auxHead = new nn.Linear(cfg.dModel, cfg.auxDim);
+    }
+    smallInit(this.textEmbed, this.textPos, this.embodimentEmbed, this.auxQuery);
   }
 
   /** Prefix tokens [B, P, D] (before the backbone) and the key mask [B, P] (bool). */
@@ -232,7 +245,25 @@ export class PrefixEncoder extends nn.Module {
       parts.push(this.embodimentEmbed.forward(b.embodimentIdx).unsqueeze(1));
       masks.push(b.textMask.narrow(1, 0, 1));
     }
+    if (this.auxQuery) {
+      // Last in the prefix, so `auxLoss` finds it at position P − 1.
+      parts.push(this.auxQuery.weight.unsqueeze(0).expand(B, 1, this.cfg.dModel));
+      masks.push(b.textMask.narrow(1, 0, 1));
+    }
     return { tokens: cat(parts, 1), mask: cat(masks, 1) };
+  }
+
+  /**
+   * The auxiliary loss: MSE between the query token's read-out (from the backbone output `prefix`
+   * [B, P, D]) and the batch's normalized targets, over rows that have one, times `auxWeight`.
+   * Undefined when the model has no auxiliary task or the batch no targets.
+   */
+  auxLoss(prefix: Tensor, b: TensorBatch): Tensor | undefined {
+    if (!this.auxHead || !b.aux || !b.auxMask) return undefined;
+    const P = prefix.shape[1];
+    const pred = this.auxHead.forward(prefix.narrow(1, P - 1, 1).squeeze(1)); // [B, X]
+    const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
+    return se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
   }
 
   /** FiLM condition [B, D]: the instruction through one block, mean-pooled over real tokens. */

@@ -148,9 +148,12 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   }
   if (cfg?.format !== 'robofm-vla')
     throw new ValidationError(`${path}.format`, cfg?.format, "'robofm-vla'", { code: 'checkpoint_invalid' });
-  // Checkpoints written before keypoint tokens / FiLM existed have neither.
+  // Checkpoints written before keypoint tokens / FiLM existed have neither …
   if (cfg.model && cfg.model.visionKeypoints === undefined) cfg.model.visionKeypoints = 0;
   if (cfg.model && cfg.model.visionFilm === undefined) cfg.model.visionFilm = false;
+  // … and before the auxiliary task.
+  if (cfg.model && cfg.model.auxDim === undefined) cfg.model.auxDim = 0;
+  if (cfg.model && cfg.model.auxWeight === undefined) cfg.model.auxWeight = 0;
   validateModelConfig(cfg.model);
   return cfg;
 }

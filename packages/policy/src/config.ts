@@ -49,6 +49,15 @@ export interface ModelConfig {
   expertHeads: number;
   vocabSize: number;
   maxTextTokens: number;
+  /**
+   * Auxiliary task (0 = none): width of the privileged environment state the backbone predicts
+   * from a learned query token (`observation.environment_state`, e.g. where the named object and
+   * its bin are). Filled in by the trainer from the data; a training signal that makes the cameras
+   * and words matter, and a token the action expert reads at inference.
+   */
+  auxDim: number;
+  /** Weight of the auxiliary loss against the action loss (used when auxDim > 0). */
+  auxWeight: number;
   /** Action chunk length H. */
   horizon: number;
   maxStateDim: number;
@@ -87,6 +96,8 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   expertHeads: 4,
   vocabSize: 512,
   maxTextTokens: 16,
+  auxDim: 0,
+  auxWeight: 0,
   horizon: 16,
   maxStateDim: 32,
   maxActionDim: 32,
@@ -131,6 +142,10 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     throw new ValidationError('model.visionFilm', c.visionFilm, 'true or false');
   if (!Number.isInteger(c.visionKeypoints) || c.visionKeypoints < 0)
     throw new ValidationError('model.visionKeypoints', c.visionKeypoints, 'a non-negative integer');
+  if (!Number.isInteger(c.auxDim) || c.auxDim < 0)
+    throw new ValidationError('model.auxDim', c.auxDim, 'a non-negative integer');
+  if (!(typeof c.auxWeight === 'number' && c.auxWeight >= 0 && Number.isFinite(c.auxWeight)))
+    throw new ValidationError('model.auxWeight', c.auxWeight, 'a non-negative number');
   if (c.dModel % c.heads !== 0)
     throw new ValidationError('model.dModel', c.dModel, `a multiple of heads (${c.heads})`);
   if (c.expertDim % c.expertHeads !== 0)

@@ -31,6 +31,8 @@ export function sampleFlowTimes(rng: Rng, n: number): Float32Array {
  */
 export class FlowVla extends nn.Module {
   backbone: PrefixEncoder;
+  /** The weighted auxiliary loss of the last `computeLoss` (undefined without the auxiliary task). */
+  lastAuxLoss: number | undefined;
   actionIn: nn.Linear;
   timeMlpIn: nn.Linear;
   timeMlpOut: nn.Linear;
@@ -71,14 +73,14 @@ export class FlowVla extends nn.Module {
     return this.actionOut.forward(this.lnOut.forward(x)); // [B, H, A]
   }
 
-  private prefixCache(b: TensorBatch): { cache: PrefixKv[]; mask: Tensor } {
+  private prefixCache(b: TensorBatch): { cache: PrefixKv[]; mask: Tensor; prefix: Tensor } {
     const { prefix, mask } = this.backbone.forward(b);
     const H = this.config.horizon;
     const B = b.size;
     const full = cat([mask, ones([B, H], { dtype: 'bool' })], 1)
       .unsqueeze(1)
       .unsqueeze(1); // [B, 1, 1, P + H]
-    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full };
+    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full, prefix };
   }
 
   /**
@@ -87,7 +89,7 @@ export class FlowVla extends nn.Module {
    */
   computeLoss(b: TensorBatch, rng: Rng, generator?: Generator): Tensor {
     if (!b.actions || !b.actionMask) throw new Error('computeLoss needs a batch with actions');
-    const { cache, mask } = this.prefixCache(b);
+    const { cache, mask, prefix } = this.prefixCache(b);
     const t = sampleFlowTimes(rng, b.size);
     const tt = tensor(t, { shape: [b.size, 1, 1] });
     const noise = randn(b.actions.shape, { generator });
@@ -95,7 +97,10 @@ export class FlowVla extends nn.Module {
     const target = noise.sub(b.actions);
     const v = this.velocity(xt, t, cache, mask);
     const se = v.sub(target).pow(2).mul(b.actionMask);
-    return se.sum().div(b.actionMask.sum().clamp(1));
+    const flow = se.sum().div(b.actionMask.sum().clamp(1));
+    const aux = this.backbone.auxLoss(prefix, b);
+    this.lastAuxLoss = aux?.item();
+    return aux ? flow.add(aux) : flow;
   }
 
   forward(b: TensorBatch, generator?: Generator): Tensor {

@@ -137,6 +137,45 @@ describe('VLA models', () => {
     expect(err).toBeLessThan(0.3);
   });
 
+  it('auxiliary task: the query token learns the environment state; rows without one are masked', () => {
+    manualSeed(1);
+    const cfg: ModelConfig = { ...TINY, auxDim: 2, auxWeight: 1 };
+    const { samples, processor: p0 } = tinyData();
+    // The target depends on the instruction and the images, as "where is the named object" does.
+    samples.forEach((s, i) => {
+      if (i < 3) s.envState = [Math.cos(i * 2), i % 2 === 0 ? 0.5 : -0.5];
+    });
+    const env = computeFeatureStats(
+      samples.filter((s) => s.envState).map((s) => s.envState!),
+      2,
+    );
+    const stats = Object.fromEntries(Object.entries(p0.normStats).map(([k, v]) => [k, { ...v, env }]));
+    const processor = new Processor(cfg, stats, p0.tokenizer);
+    const arr = processor.collate(samples);
+    expect(Array.from(arr.auxMask!)).toEqual([1, 1, 1, 0]);
+    expect(() => processor.collate([{ ...samples[0], envState: [1, 2, 3] }])).toThrow(/envState/);
+    const model = createModel(cfg);
+    const opt = new optim.AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0 });
+    const aux: number[] = [];
+    for (let s = 0; s < 150; s++) {
+      scope(() => {
+        const loss = model.computeLoss(toTensorBatch(arr, cfg), Rng.derive(0, s), new Generator(s));
+        loss.backward();
+        opt.step();
+      });
+      opt.zeroGrad();
+      aux.push(model.lastAuxLoss!);
+    }
+    expect(aux.slice(-5).reduce((a, b) => a + b) / 5).toBeLessThan(
+      (aux.slice(0, 5).reduce((a, b) => a + b) / 5) * 0.1,
+    );
+    // Without targets in the batch (inference), the model still runs and reports no auxiliary loss.
+    const plain = processor.collate(samples.map(({ envState: _, ...rest }) => rest));
+    expect(plain.aux).toBeUndefined();
+    scope(() => model.computeLoss(toTensorBatch(plain, cfg), Rng.derive(0, 0), new Generator(0)));
+    expect(model.lastAuxLoss).toBeUndefined();
+  });
+
   it('token baseline: cross-entropy falls on a tiny dataset', () => {
     const { first, last } = fit('token', 80);
     expect(last).toBeLessThan(first * 0.5);

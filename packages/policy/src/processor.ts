@@ -21,6 +21,8 @@ export interface RawSample {
   actions?: ArrayLike<number>;
   /** [H] 1 = a real step, 0 = padding past the episode end (training only; default all real). */
   actionValid?: ArrayLike<number>;
+  /** Privileged environment state (training only; the auxiliary task's target, `auxDim` wide). */
+  envState?: ArrayLike<number>;
 }
 
 /**
@@ -49,6 +51,9 @@ export interface ArrayBatch {
   actionMask?: Float32Array;
   /** [B] index into `embodimentNames` (ablation token). */
   embodimentIdx: Int32Array;
+  /** [B, auxDim] normalized auxiliary targets and [B] 1 = the sample has one (auxDim > 0 only). */
+  aux?: Float32Array;
+  auxMask?: Float32Array;
 }
 
 /**
@@ -90,6 +95,10 @@ export class Processor {
     const actions = withActions ? new Float32Array(B * H * A) : undefined;
     const actionMask = withActions ? new Float32Array(B * H * A) : undefined;
     const embodimentIdx = new Int32Array(B);
+    const X = c.auxDim;
+    const withAux = X > 0 && samples.some((s) => s.envState !== undefined);
+    const aux = withAux ? new Float32Array(B * X) : undefined;
+    const auxMask = withAux ? new Float32Array(B) : undefined;
     samples.forEach((s, b) => {
       const e = c.embodiments[s.embodiment];
       if (!e)
@@ -133,6 +142,19 @@ export class Processor {
           if (valid) actionMask.fill(1, off, off + e.actionDim);
         }
       }
+      if (aux && auxMask && s.envState) {
+        if (s.envState.length !== X)
+          throw new ValidationError(`sample[${b}].envState`, s.envState, `length ${X} (model.auxDim)`);
+        if (!stats.env)
+          throw new ValidationError(
+            `norm_stats.${s.embodiment}.env`,
+            undefined,
+            'stats of the environment state',
+          );
+        const n = normalizeVector(s.envState, stats.env, c.normalization);
+        for (let i = 0; i < X; i++) aux[b * X + i] = Math.max(-TARGET_CLIP, Math.min(TARGET_CLIP, n[i]));
+        auxMask[b] = 1;
+      }
     });
     return {
       size: B,
@@ -145,6 +167,7 @@ export class Processor {
       actions,
       actionMask,
       embodimentIdx,
+      ...(aux && auxMask ? { aux, auxMask } : {}),
     };
   }
 

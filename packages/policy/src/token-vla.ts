@@ -24,6 +24,8 @@ export function fromBin(bin: number, bins: number, R: number): number {
  */
 export class TokenVla extends nn.Module {
   backbone: PrefixEncoder;
+  /** The weighted auxiliary loss of the last `computeLoss` (undefined without the auxiliary task). */
+  lastAuxLoss: number | undefined;
   binEmbed: nn.Embedding;
   stepBos: nn.Embedding;
   stepPos: nn.Embedding;
@@ -57,9 +59,10 @@ export class TokenVla extends nn.Module {
 
   /**
    * Logits [B, H, A, bins] for step tokens built from `prevIds` ([B, H, A] embedding ids of each
-   * step's previous step; row 0 ignored) with dimension mask `dimMask` [B, 1, A] (float).
+   * step's previous step; row 0 ignored) with dimension mask `dimMask` [B, 1, A] (float), and the
+   * backbone's output over the prefix [B, P, D] (for the auxiliary loss).
    */
-  private logits(b: TensorBatch, prevIds: Tensor, dimMask: Tensor): Tensor {
+  private logits(b: TensorBatch, prevIds: Tensor, dimMask: Tensor): { logits: Tensor; prefix: Tensor } {
     const c = this.config;
     const B = b.size;
     const H = c.horizon;
@@ -81,8 +84,12 @@ export class TokenVla extends nn.Module {
     const attn = tensor(allowed, { shape: [B, 1, N, N], dtype: 'bool' });
     let x = cat([tokens, steps], 1);
     for (const blk of this.backbone.blocks) x = blk.forward(x, attn);
-    const out = this.backbone.lnOut.forward(x).narrow(1, P, H); // [B, H, D]
-    return this.head.forward(out).reshape(B, H, c.maxActionDim, c.tokenBins);
+    const y = this.backbone.lnOut.forward(x);
+    const out = y.narrow(1, P, H); // [B, H, D]
+    return {
+      logits: this.head.forward(out).reshape(B, H, c.maxActionDim, c.tokenBins),
+      prefix: y.narrow(1, 0, P),
+    };
   }
 
   /** [B, 1, A] float: a dimension is real for a sample when any step supervises it. */
@@ -107,14 +114,21 @@ export class TokenVla extends nn.Module {
     const mask = b.actionMask.toFloat32Array();
     const target = new BigInt64Array(bins.length);
     for (let i = 0; i < bins.length; i++) target[i] = mask[i] > 0 ? BigInt(bins[i]) : -100n;
-    const logits = this.logits(b, tensor(ids, { shape: [B, H, A], dtype: 'int64' }), this.dimMaskOf(b));
-    return F.crossEntropy(
+    const { logits, prefix } = this.logits(
+      b,
+      tensor(ids, { shape: [B, H, A], dtype: 'int64' }),
+      this.dimMaskOf(b),
+    );
+    const ce = F.crossEntropy(
       logits.reshape(B * H * A, c.tokenBins),
       tensor(target, { shape: [B * H * A], dtype: 'int64' }),
       {
         ignoreIndex: -100,
       },
     );
+    const aux = this.backbone.auxLoss(prefix, b);
+    this.lastAuxLoss = aux?.item();
+    return aux ? ce.add(aux) : ce;
   }
 
   forward(b: TensorBatch): Tensor {
@@ -136,7 +150,7 @@ export class TokenVla extends nn.Module {
         const values = new Float32Array(B * H * A);
         for (let k = 0; k < H; k++) {
           const best = scope(() => {
-            const lg = this.logits(b, tensor(ids, { shape: [B, H, A], dtype: 'int64' }), dimMask);
+            const lg = this.logits(b, tensor(ids, { shape: [B, H, A], dtype: 'int64' }), dimMask).logits;
             return lg.narrow(1, k, 1).argmax(3).toArray() as BigInt64Array; // [B, 1, A]
           });
           for (let bi = 0; bi < B; bi++) {

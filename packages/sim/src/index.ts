@@ -52,6 +52,8 @@ export { snapshotPng } from './snapshot.ts';
 export type { SeedSplit, SuiteState } from './tasks/index.ts';
 export {
   assertSeedIn,
+  GOAL_FOCUS_NAMES,
+  goalFocus,
   HELDOUT_SEEDS,
   SUITE_TASKS,
   sceneSeed,

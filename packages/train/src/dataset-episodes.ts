@@ -20,6 +20,8 @@ export interface LoadedDataset {
 }
 
 const IMAGE_PREFIX = 'observation.images.';
+/** LeRobot's privileged environment state (robofm: the task's object and destination positions). */
+const ENV_STATE = 'observation.environment_state';
 
 /**
  * Reads a LeRobot v3.0 dataset into memory as episodes: state, action and instruction from the
@@ -119,6 +121,7 @@ export async function loadDatasetEpisodes(
     if (!cols) {
       const wanted = ['observation.state', 'action', 'episode_index', 'task_index', 'index'];
       if (f.success) wanted.push('success');
+      if (f[ENV_STATE]) wanted.push(ENV_STATE);
       cols = (await readParquet(path, { columns: wanted })).columns;
       fileCache.clear();
       fileCache.set(path, cols);
@@ -148,6 +151,8 @@ export async function loadDatasetEpisodes(
       ep.state.push(Float32Array.from(cols['observation.state'][from + t] as ArrayLike<number>));
       ep.action.push(Float32Array.from(cols.action[from + t] as ArrayLike<number>));
     }
+    const env = cols[ENV_STATE];
+    if (env) ep.envState = env.slice(from, from + T).map((r) => Float32Array.from(r as ArrayLike<number>));
     for (const c of cams) {
       const v = m.videos[c.key];
       if (!v || !info.video_path)

@@ -24,6 +24,11 @@ export interface Episode {
   images: Record<string, Uint8Array[]>;
   imageHeight: number;
   imageWidth: number;
+  /**
+   * [T][envDim] privileged environment state (`observation.environment_state`: where the task's
+   * object and destination are), when the dataset has it: the auxiliary task's targets.
+   */
+  envState?: Float32Array[];
   /** Optional sampling weight of the dataset this episode came from. */
   weight?: number;
 }
@@ -37,6 +42,8 @@ export interface SampleSource {
   tasks: string[];
   /** Total frames (for reports). */
   frames: number;
+  /** Width of the episodes' environment state (undefined when no episode has one). */
+  envDim?: number;
   batch(step: number, size: number, seed: number, horizon: number): RawSample[];
 }
 
@@ -47,6 +54,7 @@ export interface SampleSource {
 export class EpisodeSource implements SampleSource {
   readonly tasks: string[];
   readonly frames: number;
+  readonly envDim: number | undefined;
   private readonly cum: number[] = [];
 
   constructor(
@@ -72,6 +80,17 @@ export class EpisodeSource implements SampleSource {
       this.cum.push(acc);
     }
     this.frames = episodes.reduce((a, e) => a + e.state.length, 0);
+    for (const [i, e] of episodes.entries()) {
+      if (!e.envState) continue;
+      const w = e.envState[0]?.length ?? 0;
+      if (e.envState.length !== e.state.length || (this.envDim !== undefined && w !== this.envDim))
+        throw new ValidationError(
+          `episodes[${i}].envState`,
+          `${e.envState.length}x${w}`,
+          `${e.state.length} frames (as state) of one width across episodes${this.envDim === undefined ? '' : ` (${this.envDim})`}`,
+        );
+      this.envDim = w;
+    }
     this.tasks = [...new Set(episodes.map((e) => e.instruction))];
   }
 
@@ -98,12 +117,21 @@ export class EpisodeSource implements SampleSource {
           for (let k = 0; k < n; k++) rows.push(rel.subarray(k * A, (k + 1) * A));
         }
       }
+      const withEnv = eps.filter((e) => e.envState);
       out[name] = {
         state: computeFeatureStats(
           eps.flatMap((e) => e.state),
           info.stateDim,
         ),
         action: computeFeatureStats(rows, A),
+        ...(withEnv.length && this.envDim
+          ? {
+              env: computeFeatureStats(
+                withEnv.flatMap((e) => e.envState!),
+                this.envDim,
+              ),
+            }
+          : {}),
       };
     }
     return out;
@@ -154,6 +182,7 @@ export class EpisodeSource implements SampleSource {
       instruction: e.instruction,
       actions,
       actionValid: valid,
+      ...(e.envState ? { envState: e.envState[t] } : {}),
     };
   }
 }

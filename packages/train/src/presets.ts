@@ -100,7 +100,7 @@ const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   emaDecay: 0.999,
   timeLimitMin: 60,
 };
-const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96, visionFilm: true };
+const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96, visionFilm: true, auxWeight: 1 };
 
 /** The named presets. `demo` trains in an hour on 2 CPU cores; `quick` in about two minutes. */
 export const PRESETS: Record<string, TrainConfig> = {
@@ -214,6 +214,7 @@ const FLOAT_KEYS = new Set([
   'emaDecay',
   'timeLimitMin',
   'stateDropout',
+  'model.auxWeight',
 ]);
 
 function parseLike(key: string, current: unknown, raw: string): unknown {

@@ -75,4 +75,24 @@ describe('trainer', () => {
     expect(frozenSame).toBeGreaterThan(0);
     expect(changed).toBeGreaterThan(0);
   });
+
+  it('trains the auxiliary task when the data has environment state and model.auxWeight > 0', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'train-aux-'));
+    const a = setup(join(root, 'aux'), 4);
+    a.cfg.model.auxWeight = 1;
+    for (const e of a.source.episodes) e.envState = e.state.map((s) => Float32Array.from([s[0], -s[1], 0.5]));
+    const source = new EpisodeSource(a.source.episodes, a.source.embodiments);
+    expect(source.envDim).toBe(3);
+    const r = await train({ config: a.cfg, source, progress: false });
+    const ck = loadCheckpoint(r.checkpointDir);
+    expect(ck.config.model.auxDim).toBe(3);
+    expect(ck.normStats.arm6.env?.mean).toHaveLength(3);
+    const rows = readFileSync(join(root, 'aux', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    for (const l of rows) expect(JSON.parse(l).auxLoss).toBeGreaterThan(0);
+    // episodes of mixed widths are refused
+    a.source.episodes[0].envState = a.source.episodes[0].state.map(() => new Float32Array(2));
+    expect(() => new EpisodeSource(a.source.episodes, a.source.embodiments)).toThrow(/envState/);
+  });
 });

@@ -44,6 +44,8 @@ export interface TrainMetrics {
   gradNorm: number;
   samplesPerS: number;
   elapsedS: number;
+  /** The weighted auxiliary loss (included in `loss`), when the model has the auxiliary task. */
+  auxLoss?: number;
 }
 
 export interface TrainResult {
@@ -106,7 +108,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     startStep = ck.step;
     log.info('resuming', { from: resumeDir, step: startStep });
   } else {
-    modelCfg = { ...cfg.model, embodiments: o.source.embodiments } as ModelConfig;
+    // The auxiliary task is on when it has a weight and the data has environment state to predict.
+    const auxDim = cfg.model.auxWeight > 0 ? (o.source.envDim ?? 0) : 0;
+    if (cfg.model.auxWeight > 0 && !auxDim)
+      log.warn('model.auxWeight > 0 but the data has no observation.environment_state: no auxiliary task');
+    modelCfg = { ...cfg.model, auxDim, embodiments: o.source.embodiments } as ModelConfig;
     tokenizer = BpeTokenizer.train(corpusWith(o.source.tasks), modelCfg.vocabSize);
     normStats = o.source.normStats(modelCfg);
     manualSeed(cfg.seed);
@@ -179,7 +185,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const arr = processor.collate(raw);
     if (cfg.augment) augmentBatch(arr, modelCfg.imageSize, Rng.derive(cfg.seed, step, 23));
     dropState(arr, modelCfg.maxStateDim, cfg.stateDropout, Rng.derive(cfg.seed, step, 29));
-    const { loss, gradNorm } = scope(() => {
+    const { loss, auxLoss, gradNorm } = scope(() => {
       const tb = toTensorBatch(arr, modelCfg);
       const l = model.computeLoss(
         tb,
@@ -192,7 +198,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         cfg.gradClip,
       );
       opt.step();
-      return { loss: l.item(), gradNorm: typeof gn === 'number' ? gn : (gn as Tensor).item() };
+      return {
+        loss: l.item(),
+        auxLoss: model.lastAuxLoss,
+        gradNorm: typeof gn === 'number' ? gn : (gn as Tensor).item(),
+      };
     });
     opt.zeroGrad();
     ema.update(named);
@@ -207,11 +217,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       gradNorm,
       samplesPerS: samples / Math.max(1e-9, elapsedS),
       elapsedS,
+      ...(auxLoss !== undefined ? { auxLoss } : {}),
     };
     appendFileSync(metricsPath, `${JSON.stringify(rec)}\n`);
     history.steps.push(step);
     history.losses.push(loss);
-    bar.tick(1, `loss=${loss.toFixed(4)} lr=${lr.toExponential(2)} ${rec.samplesPerS.toFixed(1)} samples/s`);
+    bar.tick(
+      1,
+      `loss=${loss.toFixed(4)}${auxLoss !== undefined ? ` aux=${auxLoss.toFixed(3)}` : ''} lr=${lr.toExponential(2)} ${rec.samplesPerS.toFixed(1)} samples/s`,
+    );
     if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step}: loss=${loss}`);
     if (step % cfg.logEvery === 0) log.debug('step', { ...rec });
     const stopNow = o.stopAfter !== undefined && losses.length >= o.stopAfter;

@@ -115,6 +115,41 @@ export function checkGoal(world: SimWorld, g: Goal): UnmetReason | null {
   return null;
 }
 
+/** Names of the `goalFocus` vector's entries (LeRobot `observation.environment_state`). */
+export const GOAL_FOCUS_NAMES = ['object_x', 'object_y', 'object_z', 'dest_x', 'dest_y', 'dest_z'];
+
+/**
+ * Where the task's attention is now, as privileged labels: the world position of the first unmet
+ * goal's object (the last goal's once all are met) and of its destination (a bin's floor centre,
+ * the object to stack on, a zone's centre; for "aside" the object itself). Undefined for tasks
+ * without goals. Datasets store it as `observation.environment_state`; training can predict it
+ * from the cameras and the instruction as an auxiliary task.
+ */
+export function goalFocus(world: SimWorld, goals: readonly Goal[]): number[] | undefined {
+  if (goals.length === 0) return undefined;
+  const g = goals.find((x) => checkGoal(world, x) !== null) ?? goals[goals.length - 1];
+  const p = world.objectPose(g.object).pos;
+  let d: Vec3;
+  switch (g.dest.kind) {
+    case 'bin': {
+      const f = world.scene.fixtures.find((x) => x.name === (g.dest as { bin: string }).bin);
+      if (!f) throw new Error(`goalFocus: no fixture named ${g.dest.bin}`);
+      d = f.pos;
+      break;
+    }
+    case 'on':
+      d = world.objectPose(g.dest.object).pos;
+      break;
+    case 'zone':
+      d = g.dest.pos;
+      break;
+    case 'aside':
+      d = p;
+      break;
+  }
+  return [p[0], p[1], p[2], d[0], d[1], d[2]];
+}
+
 /** The standard detector: every goal met → success; something on the floor → failure (done). */
 export function evaluateGoals(world: SimWorld, goals: Goal[], mustStay: string[] = []): TaskEvaluation {
   let met = 0;

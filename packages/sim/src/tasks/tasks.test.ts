@@ -4,6 +4,7 @@ import type { SimEnv } from '../env.ts';
 import { makeRng } from '../rng.ts';
 import { ScriptedExpert } from '../experts/scripted-expert.ts';
 import { drawEdgeCases } from './edge-cases.ts';
+import { GOAL_FOCUS_NAMES, goalFocus } from './goals.ts';
 import { envWithState } from './testing.ts';
 import { SUITE_TASKS, suitePairs } from './index.ts';
 import { INSTRUCTION_TEMPLATES } from './instructions.ts';
@@ -113,6 +114,26 @@ describe('success detectors (in MuJoCo)', () => {
       r = holdStill(env, 25);
       expect(r.terminated).toBe(true);
       expect(r.info.failure).toBe('object_on_floor');
+    } finally {
+      env.dispose();
+    }
+  });
+  it('goalFocus: the named object and its bin, following the object; undefined without goals', async () => {
+    const { env, state } = await envWithState('pick_place', 'arm6', { edgeCases: 'off' });
+    try {
+      env.reset({ seed: 12 });
+      const goal = state().goals[0];
+      const bin = env.world.scene.fixtures.find((f) => f.name === (goal.dest as { bin: string }).bin)!;
+      const p = env.world.objectPose(goal.object).pos;
+      const f0 = goalFocus(env.world, state().goals)!;
+      expect(f0).toHaveLength(GOAL_FOCUS_NAMES.length);
+      expect(f0.slice(0, 3)).toEqual([...p]);
+      expect(f0.slice(3)).toEqual([...bin.pos]);
+      env.world.setBodyPose(`obj_${goal.object}`, [bin.pos[0], bin.pos[1], bin.pos[2] + 0.06]);
+      holdStill(env, 25);
+      const f1 = goalFocus(env.world, state().goals)!; // met: still the (last) goal, now in its bin
+      expect(Math.hypot(f1[0] - bin.pos[0], f1[1] - bin.pos[1])).toBeLessThan(0.03);
+      expect(goalFocus(env.world, [])).toBeUndefined();
     } finally {
       env.dispose();
     }
