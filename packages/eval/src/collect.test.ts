@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readParquet } from '@robofm/data';
 import { describe, expect, it } from 'vitest';
-import { collectDataset, mixedTier } from './collect.ts';
+import { collectDataset, collectScenes, mixedTier } from './collect.ts';
 
 describe('collectDataset', () => {
   it('writes a LeRobot v3 dataset with subtasks, quality and outcome from train scenes', async () => {
@@ -33,6 +33,30 @@ describe('collectDataset', () => {
       expect(info.features[k], k).toBeDefined();
     // button has no goal objects, so no privileged focus column
     expect(info.features['observation.environment_state']).toBeUndefined();
+  });
+  it('sim scenes: first frames of many scenes, focus labels and per-frame instructions, no actions', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'robofm-scenes-')), 'ds');
+    const s = await collectScenes({
+      embodiment: 'arm6',
+      task: 'pick_place',
+      scenes: 3,
+      out,
+      progress: false,
+    });
+    expect(s.frames).toBe(3);
+    const info = JSON.parse(readFileSync(join(out, 'meta', 'info.json'), 'utf8'));
+    expect(info.features.action).toBeUndefined();
+    expect(info.features['observation.environment_state'].shape).toEqual([6]);
+    expect(info.total_frames).toBe(3);
+    const { columns } = await readParquet(join(out, 'data', 'chunk-000', 'file-000.parquet'), {
+      columns: ['task_index', 'scene_seed'],
+    });
+    expect(new Set(columns.scene_seed.map(Number)).size).toBe(3);
+    expect(info.total_tasks).toBeGreaterThan(1);
+    expect(columns.task_index.map(Number).length).toBe(3);
+    await expect(
+      collectScenes({ embodiment: 'arm6', task: 'button', scenes: 1, out: `${out}-b`, progress: false }),
+    ).rejects.toThrow(/goal objects/);
   });
   it('goal tasks record the focus (object and destination) as observation.environment_state', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'robofm-collect-')), 'ds');

@@ -159,3 +159,116 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
   summary.wallSeconds = Math.round((performance.now() - t0) / 100) / 10;
   return summary;
 }
+
+/** Scenes stored per episode by `collectScenes`. */
+export const SCENES_PER_EPISODE = 100;
+
+export interface SceneCollectOptions {
+  embodiment: string;
+  task: string;
+  /** Number of scenes (one frame each). */
+  scenes: number;
+  out: string;
+  /** Index of the first training scene. */
+  seedStart?: number;
+  edgeCases?: unknown;
+  progress?: boolean;
+}
+
+/**
+ * Perception data without demonstrations: for each training scene the first observation (robot at
+ * its start pose; cameras, state, instruction) with the task's focus as
+ * `observation.environment_state`, and no `action` column. Rendering a scene needs no expert, so
+ * thousands of layouts cost minutes; the trainer uses such frames for the auxiliary "where" task
+ * only (no action loss), which teaches the cameras to find the named object on scenes the few
+ * demonstrations never showed.
+ */
+export async function collectScenes(o: SceneCollectOptions): Promise<CollectSummary> {
+  if (!Number.isInteger(o.scenes) || o.scenes <= 0)
+    throw new ValidationError('--scenes', o.scenes, 'a positive integer');
+  const task = suiteTask(o.task);
+  if (!task.embodiments.includes(o.embodiment))
+    throw new ValidationError(
+      '--embodiment',
+      o.embodiment,
+      `one of ${task.embodiments.join(', ')} for task ${o.task}`,
+    );
+  const se = await createSuiteEnv({
+    task: o.task,
+    embodiment: o.embodiment,
+    edgeCases: o.edgeCases ?? 'default',
+    paraphrases: 'train',
+  });
+  const spec = se.env.spec;
+  se.env.reset({ seed: sceneSeed('train', o.seedStart ?? 0) });
+  if (goalFocus(se.env.world, se.state().goals) === undefined) {
+    se.env.dispose();
+    throw new ValidationError('--task', o.task, 'a task with goal objects (its focus is the label)');
+  }
+  const features = featuresFromEmbodiment(spec, {
+    reward: false,
+    done: false,
+    success: false,
+    subtask: false,
+    quality: false,
+    extra: {
+      scene_seed: { dtype: 'int64', shape: [1], names: null },
+      'observation.environment_state': {
+        dtype: 'float32',
+        shape: [GOAL_FOCUS_NAMES.length],
+        names: [...GOAL_FOCUS_NAMES],
+      },
+    },
+  });
+  delete features.action;
+  const writer = await DatasetWriter.openOrCreate(o.out, {
+    fps: spec.controlHz,
+    robotType: spec.robotType,
+    features,
+  });
+  const bar = new ProgressBar({
+    total: o.scenes,
+    label: `scenes ${o.task}/${o.embodiment}`,
+    unit: 'scene',
+    enabled: o.progress,
+  });
+  const t0 = performance.now();
+  const summary: CollectSummary = {
+    dir: o.out,
+    episodes: 0,
+    frames: 0,
+    successes: 0,
+    byQuality: {},
+    wallSeconds: 0,
+  };
+  try {
+    // SCENES_PER_EPISODE scenes per stored episode, each frame with its own instruction (LeRobot's
+    // per-frame task_index): one-frame episodes would cost an encoder and a commit per scene.
+    for (let i = 0; i < o.scenes; i++) {
+      const seed = assertSeedIn('train', sceneSeed('train', (o.seedStart ?? 0) + i));
+      const { obs } = se.env.reset({ seed });
+      const f: Record<string, unknown> = {
+        'observation.state': obs.state,
+        embodiment: spec.name,
+        scene_seed: seed,
+        'observation.environment_state': goalFocus(se.env.world, se.state().goals),
+        task: se.env.currentInstruction,
+      };
+      for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];
+      if (i % SCENES_PER_EPISODE === 0) writer.beginEpisode({ task: se.env.currentInstruction });
+      await writer.addFrame(f as Parameters<DatasetWriter['addFrame']>[0]);
+      if ((i + 1) % SCENES_PER_EPISODE === 0 || i === o.scenes - 1) {
+        await writer.commitEpisode();
+        summary.episodes++;
+      }
+      summary.frames++;
+      bar.tick(1);
+    }
+  } finally {
+    await writer.close();
+    se.env.dispose();
+  }
+  bar.finish();
+  summary.wallSeconds = Math.round((performance.now() - t0) / 100) / 10;
+  return summary;
+}

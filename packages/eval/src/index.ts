@@ -11,6 +11,7 @@ export { runEpisode, type EpisodeJob, type EpisodeRun } from './episode.ts';
 export { runPool } from './worker-pool.ts';
 export {
   collectDataset,
+  collectScenes,
   mixedTier,
   QUALITY_CODE,
   type CollectOptions,

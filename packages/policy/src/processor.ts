@@ -91,7 +91,8 @@ export class Processor {
     const textIds = new Int32Array(B * L);
     const textMask = new Uint8Array(B * L);
     const state = new Float32Array(B * c.maxStateDim);
-    const withActions = samples.length > 0 && samples.every((s) => s.actions !== undefined);
+    // Samples without actions (perception-only frames) are fully masked in a batch that has some.
+    const withActions = samples.some((s) => s.actions !== undefined);
     const actions = withActions ? new Float32Array(B * H * A) : undefined;
     const actionMask = withActions ? new Float32Array(B * H * A) : undefined;
     const embodimentIdx = new Int32Array(B);

@@ -43,11 +43,13 @@ export async function loadDatasetEpisodes(
   const f = info.features;
   const state = f['observation.state'];
   const action = f.action;
-  if (!state || !action)
+  // A dataset without actions (perception frames from `robofm sim scenes`) trains only the
+  // auxiliary task, so it must carry the environment state instead.
+  if (!state || (!action && !f[ENV_STATE]))
     throw new ValidationError(
       `${root}/meta/info.json.features`,
       Object.keys(f),
-      "'observation.state' and 'action'",
+      `'observation.state' and 'action' (or '${ENV_STATE}' for a perception-only dataset)`,
     );
   const cams = Object.keys(f)
     .filter((k) => k.startsWith(IMAGE_PREFIX) && (f[k].dtype === 'video' || f[k].dtype === 'image'))
@@ -62,14 +64,16 @@ export async function loadDatasetEpisodes(
   const embodiment = Object.values(EMBODIMENTS).find((e) => e.robotType === robotType)?.name ?? robotType;
   const einfo: EmbodimentInfo = {
     stateDim: state.shape[0],
-    actionDim: action.shape[0],
+    actionDim: action?.shape[0] ?? 0,
     cameras: cams.map((c) => ({ name: c.name, width: c.width, height: c.height })),
     controlHz: info.fps,
-    deltaIndex: deltaIndexFor(
-      embodiment,
-      namesOf(state.names, state.shape[0]),
-      namesOf(action.names, action.shape[0]),
-    ),
+    deltaIndex: action
+      ? deltaIndexFor(
+          embodiment,
+          namesOf(state.names, state.shape[0]),
+          namesOf(action.names, action.shape[0]),
+        )
+      : undefined,
   };
   const tasks = await loadTasks(root);
   let metas = await loadEpisodes(root, f);
@@ -119,7 +123,8 @@ export async function loadDatasetEpisodes(
     const path = join(root, formatPath(info.data_path, m.data));
     let cols = fileCache.get(path);
     if (!cols) {
-      const wanted = ['observation.state', 'action', 'episode_index', 'task_index', 'index'];
+      const wanted = ['observation.state', 'episode_index', 'task_index', 'index'];
+      if (action) wanted.push('action');
       if (f.success) wanted.push('success');
       if (f[ENV_STATE]) wanted.push(ENV_STATE);
       cols = (await readParquet(path, { columns: wanted })).columns;
@@ -149,8 +154,10 @@ export async function loadDatasetEpisodes(
     };
     for (let t = 0; t < T; t++) {
       ep.state.push(Float32Array.from(cols['observation.state'][from + t] as ArrayLike<number>));
-      ep.action.push(Float32Array.from(cols.action[from + t] as ArrayLike<number>));
+      if (action) ep.action.push(Float32Array.from(cols.action[from + t] as ArrayLike<number>));
     }
+    if (m.tasks.length > 1)
+      ep.instructions = cols.task_index.slice(from, from + T).map((k) => tasks[Number(k)] ?? ep.instruction);
     const env = cols[ENV_STATE];
     if (env) ep.envState = env.slice(from, from + T).map((r) => Float32Array.from(r as ArrayLike<number>));
     for (const c of cams) {

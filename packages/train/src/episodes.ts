@@ -16,9 +16,11 @@ import {
 export interface Episode {
   embodiment: string;
   instruction: string;
+  /** Per-frame instructions when they differ within the episode (LeRobot per-frame task_index). */
+  instructions?: string[];
   /** [T][stateDim] */
   state: Float32Array[];
-  /** [T][actionDim] */
+  /** [T][actionDim]; empty for a perception-only episode (auxiliary targets, no actions). */
   action: Float32Array[];
   /** camera → [T] HWC uint8 frames of `imageHeight × imageWidth`. */
   images: Record<string, Uint8Array[]>;
@@ -70,11 +72,14 @@ export class EpisodeSource implements SampleSource {
           e.embodiment,
           `one of ${Object.keys(embodiments).join(', ')}`,
         );
-      if (e.state.length === 0 || e.action.length !== e.state.length)
+      if (
+        e.state.length === 0 ||
+        (e.action.length !== e.state.length && !(e.action.length === 0 && e.envState))
+      )
         throw new ValidationError(
           `episodes[${i}].action`,
           e.action.length,
-          `${e.state.length} frames (as state)`,
+          `${e.state.length} frames (as state), or none with envState (perception-only)`,
         );
       acc += e.state.length * (e.weight ?? 1);
       this.cum.push(acc);
@@ -91,7 +96,7 @@ export class EpisodeSource implements SampleSource {
         );
       this.envDim = w;
     }
-    this.tasks = [...new Set(episodes.map((e) => e.instruction))];
+    this.tasks = [...new Set(episodes.flatMap((e) => e.instructions ?? [e.instruction]))];
   }
 
   /**
@@ -104,10 +109,11 @@ export class EpisodeSource implements SampleSource {
     for (const [name, info] of Object.entries(this.embodiments)) {
       const eps = this.episodes.filter((e) => e.embodiment === name);
       if (eps.length === 0) continue;
+      const acting = eps.filter((e) => e.action.length > 0);
       const rows: Float32Array[] = [];
       const A = info.actionDim;
       const cfgE = { ...cfg, embodiments: { ...cfg.embodiments, [name]: info } };
-      for (const e of eps) {
+      for (const e of acting) {
         const T = e.state.length;
         for (let t = 0; t < T; t++) {
           const n = Math.min(H, T - t);
@@ -161,9 +167,10 @@ export class EpisodeSource implements SampleSource {
   sampleAt(e: Episode, t: number, horizon: number): RawSample {
     const T = e.state.length;
     const A = this.embodiments[e.embodiment].actionDim;
+    const acting = e.action.length > 0;
     const actions = new Float32Array(horizon * A);
     const valid = new Uint8Array(horizon);
-    for (let k = 0; k < horizon; k++) {
+    for (let k = 0; k < horizon && acting; k++) {
       const idx = Math.min(T - 1, t + k);
       actions.set(e.action[idx], k * A);
       valid[k] = t + k < T ? 1 : 0;
@@ -179,9 +186,8 @@ export class EpisodeSource implements SampleSource {
       images,
       imageSizes,
       state: e.state[t],
-      instruction: e.instruction,
-      actions,
-      actionValid: valid,
+      instruction: e.instructions?.[t] ?? e.instruction,
+      ...(acting ? { actions, actionValid: valid } : {}),
       ...(e.envState ? { envState: e.envState[t] } : {}),
     };
   }

@@ -27,14 +27,27 @@ export async function loadSources(
     // weight = share of samples relative to the dataset's frames: normalize per dataset
     for (const e of d.episodes) e.weight = (r.weight * 1000) / Math.max(1, frames);
     const prev = embodiments[d.embodiment];
-    if (prev && (prev.stateDim !== d.info.stateDim || prev.actionDim !== d.info.actionDim))
+    // A perception-only dataset (no actions) has action width 0 and takes the body's widths from
+    // the datasets with actions.
+    if (
+      prev &&
+      (prev.stateDim !== d.info.stateDim ||
+        (prev.actionDim !== d.info.actionDim && prev.actionDim > 0 && d.info.actionDim > 0))
+    )
       throw new ValidationError(
         `${r.path} (robot_type ${d.embodiment})`,
         d.info,
         `the same widths as earlier datasets of that body`,
       );
-    embodiments[d.embodiment] = d.info;
+    if (!prev || prev.actionDim === 0) embodiments[d.embodiment] = d.info;
     episodes.push(...d.episodes);
   }
+  for (const [name, e] of Object.entries(embodiments))
+    if (e.actionDim === 0)
+      throw new ValidationError(
+        '--datasets',
+        spec,
+        `a dataset with actions for every body (${name} has only perception-only datasets)`,
+      );
   return new EpisodeSource(episodes, embodiments);
 }

@@ -81,8 +81,18 @@ describe('trainer', () => {
     const a = setup(join(root, 'aux'), 4);
     a.cfg.model.auxWeight = 1;
     for (const e of a.source.episodes) e.envState = e.state.map((s) => Float32Array.from([s[0], -s[1], 0.5]));
-    const source = new EpisodeSource(a.source.episodes, a.source.embodiments);
+    // plus a perception-only episode (no actions; per-frame instructions), as `sim scenes` writes
+    const scenes = {
+      ...a.source.episodes[0],
+      action: [],
+      instructions: a.source.episodes[0].state.map((_, t) => `put the red cube in bin ${t}`),
+    };
+    const source = new EpisodeSource([...a.source.episodes, scenes], a.source.embodiments);
     expect(source.envDim).toBe(3);
+    expect(source.tasks).toContain('put the red cube in bin 3');
+    const mixed = source.batch(0, 64, 0, a.cfg.model.horizon);
+    expect(mixed.some((s) => s.actions === undefined)).toBe(true);
+    expect(mixed.some((s) => s.actions !== undefined)).toBe(true);
     const r = await train({ config: a.cfg, source, progress: false });
     const ck = loadCheckpoint(r.checkpointDir);
     expect(ck.config.model.auxDim).toBe(3);

@@ -15,6 +15,7 @@ import { evalCurveCommand } from './eval-curve.ts';
 import { runCommand } from './run.ts';
 import { serveCommand } from './serve.ts';
 import { simCollectCommand } from './sim-collect.ts';
+import { simScenesCommand } from './sim-scenes.ts';
 import { simRenderCommand } from './sim-render.ts';
 import { trainCommand } from './train.ts';
 
@@ -35,6 +36,7 @@ export const commands: Command[] = [
   evalCommand,
   evalCurveCommand,
   simCollectCommand,
+  simScenesCommand,
   simRenderCommand,
   benchSimCommand,
   benchTorchCommand,
