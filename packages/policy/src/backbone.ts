@@ -1,4 +1,4 @@
-import { F, nn, type Tensor, arange, cat, linspace, noGrad, tensor } from '@robofm/torch';
+import { F, nn, type Tensor, arange, cat, linspace, noGrad, tensor, zeros } from '@robofm/torch';
 import { type ModelConfig, tokensPerCamera } from './config.ts';
 import { Block } from './layers.ts';
 import type { ArrayBatch } from './processor.ts';
@@ -105,6 +105,14 @@ export class VisionEncoder extends nn.Module {
    * instruction) modulates every conv layer when the encoder has FiLM.
    */
   forward(images: Tensor, cond?: Tensor): Tensor {
+    return this.encode(images, cond).tokens;
+  }
+
+  /**
+   * `forward` plus the raw keypoints [B, C·2·KEYPOINT_CHANNELS] (expected image positions per
+   * camera, when the encoder has keypoints): the auxiliary task reads them directly.
+   */
+  encode(images: Tensor, cond?: Tensor): { tokens: Tensor; keypoints?: Tensor } {
     const [B, C, , S] = images.shape;
     const G = this.cfg.visionGrid;
     const D = this.cfg.dModel;
@@ -137,9 +145,11 @@ export class VisionEncoder extends nn.Module {
     let tokens = this.proj
       .forward(x.reshape(B * C, ch, G * G).transpose(1, 2)) // [B·C, G², D]
       .add(this.gridPos.forward(arange(0, G * G, 1, { dtype: 'int64' })).unsqueeze(0));
+    let keypoints: Tensor | undefined;
     if (this.keypointLogits && this.keypointProj && this.keypointSlot) {
       const K = this.cfg.visionKeypoints;
       const kp = this.keypoints(feat); // [B·C, 2·KEYPOINT_CHANNELS]
+      keypoints = kp.reshape(B, C * 2 * KEYPOINT_CHANNELS);
       const kt = this.keypointProj
         .forward(kp)
         .reshape(B * C, K, D)
@@ -148,10 +158,13 @@ export class VisionEncoder extends nn.Module {
     }
     const T = tokens.shape[1];
     const slot = this.cameraSlot.forward(arange(0, C, 1, { dtype: 'int64' })); // [C, D]
-    return tokens
-      .reshape(B, C, T, D)
-      .add(slot.reshape(1, C, 1, D))
-      .reshape(B, C * T, D);
+    return {
+      tokens: tokens
+        .reshape(B, C, T, D)
+        .add(slot.reshape(1, C, 1, D))
+        .reshape(B, C * T, D),
+      keypoints,
+    };
   }
 
   /** Keypoint logits over the last feature map [N, ch, r, r] → expected positions [N, 2K]. */
@@ -197,6 +210,12 @@ export class PrefixEncoder extends nn.Module {
   /** Auxiliary task: a learned query token (last in the prefix) and its read-out. */
   auxQuery: nn.Embedding | undefined;
   auxHead: nn.Linear | undefined;
+  /**
+   * A second, shallow read-out of the auxiliary targets straight from every camera's keypoints
+   * (Levine et al. 2016 pre-train feature points by regressing object positions this way): its
+   * gradient reaches the (FiLM-conditioned) stem without passing through the backbone.
+   */
+  auxKeypoints: nn.Linear | undefined;
   blocks: Block[];
   lnOut: nn.LayerNorm;
   constructor(readonly cfg: ModelConfig) {
@@ -220,19 +239,24 @@ export class PrefixEncoder extends nn.Module {
     if (cfg.auxDim > 0) {
       this.auxQuery = new nn.Embedding(1, cfg.dModel);
       this.auxHead = new nn.Linear(cfg.dModel, cfg.auxDim);
+      if (cfg.visionKeypoints > 0)
+        this.auxKeypoints = new nn.Linear(cfg.maxCameras * 2 * KEYPOINT_CHANNELS, cfg.auxDim);
     }
     smallInit(this.textEmbed, this.textPos, this.embodimentEmbed, this.auxQuery);
   }
 
-  /** Prefix tokens [B, P, D] (before the backbone) and the key mask [B, P] (bool). */
-  embed(b: TensorBatch): { tokens: Tensor; mask: Tensor } {
+  /**
+   * Prefix tokens [B, P, D] (before the backbone), the key mask [B, P] (bool), and the cameras'
+   * raw keypoints [B, C·2·KEYPOINT_CHANNELS] (when the encoder has keypoints).
+   */
+  embed(b: TensorBatch): { tokens: Tensor; mask: Tensor; keypoints?: Tensor } {
     const G2 = tokensPerCamera(this.cfg);
     const B = b.size;
     const L = this.cfg.maxTextTokens;
     const text = this.textEmbed
       .forward(b.textIds)
       .add(this.textPos.forward(arange(0, L, 1, { dtype: 'int64' })).unsqueeze(0)); // [B, L, D]
-    const img = this.vision.forward(b.images, this.instructionCondition(text, b.textMask)); // [B, C·T, D]
+    const { tokens: img, keypoints } = this.vision.encode(b.images, this.instructionCondition(text, b.textMask)); // [B, C·T, D]
     const C = b.imageMask.shape[1];
     const imgMask = b.imageMask
       .unsqueeze(2)
@@ -250,20 +274,40 @@ export class PrefixEncoder extends nn.Module {
       parts.push(this.auxQuery.weight.unsqueeze(0).expand(B, 1, this.cfg.dModel));
       masks.push(b.textMask.narrow(1, 0, 1));
     }
-    return { tokens: cat(parts, 1), mask: cat(masks, 1) };
+    return { tokens: cat(parts, 1), mask: cat(masks, 1), keypoints };
   }
 
   /**
-   * The auxiliary loss: MSE between the query token's read-out (from the backbone output `prefix`
-   * [B, P, D]) and the batch's normalized targets, over rows that have one, times `auxWeight`.
+   * The auxiliary loss: MSE between the read-out (`auxPrediction`, from the backbone output
+   * `prefix` [B, P, D]) and the batch's normalized targets, over rows that have one, times `auxWeight`.
    * Undefined when the model has no auxiliary task or the batch no targets.
    */
-  auxLoss(prefix: Tensor, b: TensorBatch): Tensor | undefined {
-    if (!this.auxHead || !b.aux || !b.auxMask) return undefined;
-    const P = prefix.shape[1];
-    const pred = this.auxHead.forward(prefix.narrow(1, P - 1, 1).squeeze(1)); // [B, X]
+  auxLoss(prefix: Tensor, b: TensorBatch, keypoints?: Tensor): Tensor | undefined {
+    if (!b.aux || !b.auxMask) return undefined;
+    const pred = this.auxPrediction(prefix, b, keypoints);
+    if (!pred) return undefined;
     const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
     return se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
+  }
+
+  /**
+   * The auxiliary read-out [B, auxDim] (normalized environment state): the query token's output
+   * plus, with keypoints, a linear map of every camera's keypoints. Undefined without the task.
+   */
+  auxPrediction(prefix: Tensor, b: TensorBatch, keypoints?: Tensor): Tensor | undefined {
+    if (!this.auxHead) return undefined;
+    const P = prefix.shape[1];
+    let pred = this.auxHead.forward(prefix.narrow(1, P - 1, 1).squeeze(1)); // [B, X]
+    if (this.auxKeypoints && keypoints) {
+      // Missing cameras' keypoints are zeroed; slots past the batch's cameras are zero padding.
+      const B = b.size;
+      const C = b.imageMask.shape[1];
+      const W = 2 * KEYPOINT_CHANNELS;
+      let kp = keypoints.reshape(B, C, W).mul(b.imageMask.float().unsqueeze(2));
+      if (C < this.cfg.maxCameras) kp = cat([kp, zeros([B, this.cfg.maxCameras - C, W])], 1);
+      pred = pred.add(this.auxKeypoints.forward(kp.reshape(B, this.cfg.maxCameras * W)));
+    }
+    return pred;
   }
 
   /** FiLM condition [B, D]: the instruction through one block, mean-pooled over real tokens. */
@@ -275,12 +319,12 @@ export class PrefixEncoder extends nn.Module {
   }
 
   /** The backbone: prefix [B, P, D] after the transformer, and its key mask [B, P]. */
-  forward(b: TensorBatch): { prefix: Tensor; mask: Tensor } {
-    const { tokens, mask } = this.embed(b);
+  forward(b: TensorBatch): { prefix: Tensor; mask: Tensor; keypoints?: Tensor } {
+    const { tokens, mask, keypoints } = this.embed(b);
     const attn = mask.unsqueeze(1).unsqueeze(1); // [B, 1, 1, P]
     let x = tokens;
     for (const blk of this.blocks) x = blk.forward(x, attn);
-    return { prefix: this.lnOut.forward(x), mask };
+    return { prefix: this.lnOut.forward(x), mask, keypoints };
   }
 }
 

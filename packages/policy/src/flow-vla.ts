@@ -73,14 +73,19 @@ export class FlowVla extends nn.Module {
     return this.actionOut.forward(this.lnOut.forward(x)); // [B, H, A]
   }
 
-  private prefixCache(b: TensorBatch): { cache: PrefixKv[]; mask: Tensor; prefix: Tensor } {
-    const { prefix, mask } = this.backbone.forward(b);
+  private prefixCache(b: TensorBatch): {
+    cache: PrefixKv[];
+    mask: Tensor;
+    prefix: Tensor;
+    keypoints?: Tensor;
+  } {
+    const { prefix, mask, keypoints } = this.backbone.forward(b);
     const H = this.config.horizon;
     const B = b.size;
     const full = cat([mask, ones([B, H], { dtype: 'bool' })], 1)
       .unsqueeze(1)
       .unsqueeze(1); // [B, 1, 1, P + H]
-    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full, prefix };
+    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full, prefix, keypoints };
   }
 
   /**
@@ -89,7 +94,7 @@ export class FlowVla extends nn.Module {
    */
   computeLoss(b: TensorBatch, rng: Rng, generator?: Generator): Tensor {
     if (!b.actions || !b.actionMask) throw new Error('computeLoss needs a batch with actions');
-    const { cache, mask, prefix } = this.prefixCache(b);
+    const { cache, mask, prefix, keypoints } = this.prefixCache(b);
     const t = sampleFlowTimes(rng, b.size);
     const tt = tensor(t, { shape: [b.size, 1, 1] });
     const noise = randn(b.actions.shape, { generator });
@@ -98,7 +103,7 @@ export class FlowVla extends nn.Module {
     const v = this.velocity(xt, t, cache, mask);
     const se = v.sub(target).pow(2).mul(b.actionMask);
     const flow = se.sum().div(b.actionMask.sum().clamp(1));
-    const aux = this.backbone.auxLoss(prefix, b);
+    const aux = this.backbone.auxLoss(prefix, b, keypoints);
     this.lastAuxLoss = aux?.item();
     return aux ? flow.add(aux) : flow;
   }

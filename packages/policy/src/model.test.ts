@@ -169,6 +169,14 @@ describe('VLA models', () => {
     expect(aux.slice(-5).reduce((a, b) => a + b) / 5).toBeLessThan(
       (aux.slice(0, 5).reduce((a, b) => a + b) / 5) * 0.1,
     );
+    // A batch of perception-only frames (no actions): the action loss is 0, the loss is the aux loss.
+    const perception = processor.collate(samples.slice(0, 3).map(({ actions: _, ...rest }) => rest));
+    for (const kind of ['flow', 'token'] as const) {
+      const mk = kind === 'flow' ? model : createModel({ ...cfg, kind });
+      const l = scope(() => mk.computeLoss(toTensorBatch(perception, cfg), Rng.derive(0, 0), new Generator(0)).item());
+      expect(Number.isFinite(l), kind).toBe(true);
+      expect(l).toBeCloseTo(mk.lastAuxLoss!, 5);
+    }
     // Without targets in the batch (inference), the model still runs and reports no auxiliary loss.
     const plain = processor.collate(samples.map(({ envState: _, ...rest }) => rest));
     expect(plain.aux).toBeUndefined();

@@ -91,8 +91,9 @@ export class Processor {
     const textIds = new Int32Array(B * L);
     const textMask = new Uint8Array(B * L);
     const state = new Float32Array(B * c.maxStateDim);
-    // Samples without actions (perception-only frames) are fully masked in a batch that has some.
-    const withActions = samples.some((s) => s.actions !== undefined);
+    // A training batch (any sample with actions or auxiliary targets) carries actions; samples
+    // without (perception-only frames) are fully masked.
+    const withActions = samples.some((s) => s.actions !== undefined || s.envState !== undefined);
     const actions = withActions ? new Float32Array(B * H * A) : undefined;
     const actionMask = withActions ? new Float32Array(B * H * A) : undefined;
     const embodimentIdx = new Int32Array(B);

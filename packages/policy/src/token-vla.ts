@@ -62,11 +62,15 @@ export class TokenVla extends nn.Module {
    * step's previous step; row 0 ignored) with dimension mask `dimMask` [B, 1, A] (float), and the
    * backbone's output over the prefix [B, P, D] (for the auxiliary loss).
    */
-  private logits(b: TensorBatch, prevIds: Tensor, dimMask: Tensor): { logits: Tensor; prefix: Tensor } {
+  private logits(
+    b: TensorBatch,
+    prevIds: Tensor,
+    dimMask: Tensor,
+  ): { logits: Tensor; prefix: Tensor; keypoints?: Tensor } {
     const c = this.config;
     const B = b.size;
     const H = c.horizon;
-    const { tokens, mask } = this.backbone.embed(b);
+    const { tokens, mask, keypoints } = this.backbone.embed(b);
     const P = tokens.shape[1];
     const emb = this.binEmbed.forward(prevIds).mul(dimMask.unsqueeze(3)).sum(2); // [B, H, D]
     const bos = this.stepBos.forward(tensor(new BigInt64Array(B), { shape: [B, 1], dtype: 'int64' })); // [B, 1, D]
@@ -89,6 +93,7 @@ export class TokenVla extends nn.Module {
     return {
       logits: this.head.forward(out).reshape(B, H, c.maxActionDim, c.tokenBins),
       prefix: y.narrow(1, 0, P),
+      keypoints,
     };
   }
 
@@ -114,11 +119,12 @@ export class TokenVla extends nn.Module {
     const mask = b.actionMask.toFloat32Array();
     const target = new BigInt64Array(bins.length);
     for (let i = 0; i < bins.length; i++) target[i] = mask[i] > 0 ? BigInt(bins[i]) : -100n;
-    const { logits, prefix } = this.logits(
+    const { logits, prefix, keypoints } = this.logits(
       b,
       tensor(ids, { shape: [B, H, A], dtype: 'int64' }),
       this.dimMaskOf(b),
     );
+    const supervised = mask.some((v) => v > 0);
     const ce = F.crossEntropy(
       logits.reshape(B * H * A, c.tokenBins),
       tensor(target, { shape: [B * H * A], dtype: 'int64' }),
@@ -126,9 +132,11 @@ export class TokenVla extends nn.Module {
         ignoreIndex: -100,
       },
     );
-    const aux = this.backbone.auxLoss(prefix, b);
+    const aux = this.backbone.auxLoss(prefix, b, keypoints);
     this.lastAuxLoss = aux?.item();
-    return aux ? ce.add(aux) : ce;
+    // A batch of perception-only frames has no supervised bin (the mean over none would be NaN).
+    const actionLoss = supervised ? ce : logits.sum().mul(0);
+    return aux ? actionLoss.add(aux) : actionLoss;
   }
 
   forward(b: TensorBatch): Tensor {

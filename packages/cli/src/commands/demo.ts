@@ -17,12 +17,36 @@ interface DemoSuite {
   evalShare: number;
   /** Sampling weight in the training mixture. */
   weight: number;
+  /**
+   * Perception-only scenes (`robofm sim scenes`) for the auxiliary "where" task in the full demo
+   * (0 = none), mixed in with weight 1; `--quick` trains without the auxiliary task.
+   */
+  scenes: number;
 }
 
 const SUITES: DemoSuite[] = [
-  { task: 'pick_place', embodiment: 'arm6', episodes: 200, quickEpisodes: 16, evalShare: 1, weight: 3 },
-  { task: 'handover', embodiment: 'bimanual', episodes: 30, quickEpisodes: 4, evalShare: 0.5, weight: 1 },
+  {
+    task: 'pick_place',
+    embodiment: 'arm6',
+    episodes: 200,
+    quickEpisodes: 16,
+    evalShare: 1,
+    weight: 3,
+    scenes: 5000,
+  },
+  {
+    task: 'handover',
+    embodiment: 'bimanual',
+    episodes: 30,
+    quickEpisodes: 4,
+    evalShare: 0.5,
+    weight: 1,
+    scenes: 0,
+  },
 ];
+
+/** Scene seeds for perception-only frames start here (the demonstrations use the first ones). */
+const SCENE_SEED_START = 1000;
 
 interface SuiteResult {
   suite: string;
@@ -56,10 +80,10 @@ function robofm(args: string[]): Promise<string> {
   });
 }
 
-function episodesIn(dir: string): number {
+function episodesIn(dir: string, what: 'total_episodes' | 'total_frames' = 'total_episodes'): number {
   const p = join(dir, 'meta', 'info.json');
   if (!existsSync(p)) return 0;
-  return Number((JSON.parse(readFileSync(p, 'utf8')) as { total_episodes?: number }).total_episodes ?? 0);
+  return Number((JSON.parse(readFileSync(p, 'utf8')) as Record<string, number>)[what] ?? 0);
 }
 
 /**
@@ -195,7 +219,8 @@ export const demoCommand: Command = {
   summary: 'Collect expert demos (arm6, bimanual), train the demo VLA, evaluate on held-out scenes',
   description: [
     'The main job: collects expert demonstrations in sim (robofm sim collect) for arm6 pick_place and',
-    'bimanual handover, trains the demo preset on both, evaluates on held-out scenes (robofm eval), prints',
+    'bimanual handover, renders 5000 labelled arm6 scenes for the auxiliary "where" task (robofm sim',
+    'scenes), trains the demo preset on all of it, evaluates on held-out scenes (robofm eval), prints',
     'a table and writes <out>/report.html (loss curve, success per task, links to rollout videos).',
     '--quick: small data and a short run, done in about 5 minutes (honestly lower success).',
     '--pretrained: skip collection and training; evaluate the checkpoint shipped in the repo.',
@@ -246,6 +271,31 @@ export const demoCommand: Command = {
           await collect(s, n, dir);
         } else log.info('reusing collected dataset', { dir, episodes: have });
         datasets.push(`${dir}:${s.weight}`);
+        if (quick || s.scenes === 0) continue;
+        const sdir = join(out, 'data', `${s.embodiment}-${s.task}-scenes-${s.scenes}`);
+        const haveScenes = episodesIn(sdir, 'total_frames');
+        if (haveScenes < s.scenes) {
+          log.info('rendering perception scenes', {
+            task: s.task,
+            embodiment: s.embodiment,
+            scenes: s.scenes,
+          });
+          await robofm([
+            'sim',
+            'scenes',
+            '--embodiment',
+            s.embodiment,
+            '--task',
+            s.task,
+            '--scenes',
+            String(s.scenes - haveScenes),
+            '--seed-start',
+            String(SCENE_SEED_START + haveScenes),
+            '--out',
+            sdir,
+          ]);
+        }
+        datasets.push(`${sdir}:1`);
       }
       const { applyOverrides, getPreset, loadSources, train } = await import('@robofm/train');
       const over: Record<string, string> = { datasets: datasets.join(','), out: join(out, 'run') };
