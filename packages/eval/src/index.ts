@@ -40,3 +40,4 @@ export {
   type CurveSeries,
   type RunCheckpoint,
 } from './learning-curve.ts';
+export { focusCheck, type FocusCheckOptions, type FocusReport, type FocusErrorStats } from './focus.ts';

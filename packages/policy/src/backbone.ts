@@ -256,7 +256,10 @@ export class PrefixEncoder extends nn.Module {
     const text = this.textEmbed
       .forward(b.textIds)
       .add(this.textPos.forward(arange(0, L, 1, { dtype: 'int64' })).unsqueeze(0)); // [B, L, D]
-    const { tokens: img, keypoints } = this.vision.encode(b.images, this.instructionCondition(text, b.textMask)); // [B, C·T, D]
+    const { tokens: img, keypoints } = this.vision.encode(
+      b.images,
+      this.instructionCondition(text, b.textMask),
+    ); // [B, C·T, D]
     const C = b.imageMask.shape[1];
     const imgMask = b.imageMask
       .unsqueeze(2)

@@ -1,8 +1,9 @@
 import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
 import { EMBODIMENTS, ValidationError } from '@robofm/core';
-import { Generator, type Tensor, scope } from '@robofm/torch';
+import { Generator, type Tensor, noGrad, scope } from '@robofm/torch';
 import { toTensorBatch } from './backbone.ts';
 import { type LoadedCheckpoint, demoCheckpointDir, loadCheckpoint } from './checkpoint.ts';
+import { unnormalizeVector } from './normalize.ts';
 import { Processor, type RawSample } from './processor.ts';
 
 export interface LocalPolicyOptions {
@@ -78,13 +79,11 @@ export class LocalPolicy implements Policy {
     return this.inferBatchSync(obs);
   }
 
-  /** Synchronous core of `inferBatch` (benchmarks call it directly). */
-  inferBatchSync(obs: Observation[]): ActionChunk[] {
-    const t0 = performance.now();
+  /** Observations → the processor's raw samples (the body must be one the model drives). */
+  private samples(obs: Observation[]): RawSample[] {
     const m = this.checkpoint.config.model;
-    const samples: RawSample[] = obs.map((o, i) => {
-      const e = m.embodiments[o.embodiment];
-      if (!e)
+    return obs.map((o, i) => {
+      if (!m.embodiments[o.embodiment])
         throw new ValidationError(
           `obs[${i}].embodiment`,
           o.embodiment,
@@ -92,7 +91,42 @@ export class LocalPolicy implements Policy {
         );
       return { embodiment: o.embodiment, images: o.images, state: o.state, instruction: o.instruction };
     });
-    const batch = this.processor.collate(samples);
+  }
+
+  /**
+   * What the model believes about the scene: its auxiliary read-out, in the units of the training
+   * data's `observation.environment_state` (for sim goal tasks: world x/y/z of the named object
+   * and of its destination), per observation. Undefined when the model has no auxiliary task.
+   */
+  predictFocus(obs: Observation[]): Float32Array[] | undefined {
+    const m = this.checkpoint.config.model;
+    if (m.auxDim === 0) return undefined;
+    const batch = this.processor.collate(this.samples(obs));
+    const out = noGrad(() =>
+      scope(() => {
+        const tb = toTensorBatch(batch, m);
+        const bb = this.checkpoint.model.backbone;
+        const { prefix, keypoints } = bb.forward(tb);
+        return bb.auxPrediction(prefix, tb, keypoints)!.toFloat32Array();
+      }),
+    );
+    return obs.map((o, i) => {
+      const env = this.checkpoint.normStats[o.embodiment].env;
+      if (!env)
+        throw new ValidationError(
+          `norm_stats.${o.embodiment}.env`,
+          undefined,
+          'stats of the environment state',
+        );
+      return unnormalizeVector(out.subarray(i * m.auxDim, (i + 1) * m.auxDim), env, m.normalization);
+    });
+  }
+
+  /** Synchronous core of `inferBatch` (benchmarks call it directly). */
+  inferBatchSync(obs: Observation[]): ActionChunk[] {
+    const t0 = performance.now();
+    const m = this.checkpoint.config.model;
+    const batch = this.processor.collate(this.samples(obs));
     const t1 = performance.now();
     const out = scope(() => {
       const tb = toTensorBatch(batch, m);

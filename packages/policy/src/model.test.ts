@@ -173,7 +173,9 @@ describe('VLA models', () => {
     const perception = processor.collate(samples.slice(0, 3).map(({ actions: _, ...rest }) => rest));
     for (const kind of ['flow', 'token'] as const) {
       const mk = kind === 'flow' ? model : createModel({ ...cfg, kind });
-      const l = scope(() => mk.computeLoss(toTensorBatch(perception, cfg), Rng.derive(0, 0), new Generator(0)).item());
+      const l = scope(() =>
+        mk.computeLoss(toTensorBatch(perception, cfg), Rng.derive(0, 0), new Generator(0)).item(),
+      );
       expect(Number.isFinite(l), kind).toBe(true);
       expect(l).toBeCloseTo(mk.lastAuxLoss!, 5);
     }

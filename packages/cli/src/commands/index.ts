@@ -12,6 +12,7 @@ import { benchTorchCommand } from './bench-torch.ts';
 import { demoCommand } from './demo.ts';
 import { evalCommand } from './eval.ts';
 import { evalCurveCommand } from './eval-curve.ts';
+import { evalFocusCommand } from './eval-focus.ts';
 import { runCommand } from './run.ts';
 import { serveCommand } from './serve.ts';
 import { simCollectCommand } from './sim-collect.ts';
@@ -35,6 +36,7 @@ export const commands: Command[] = [
   benchPolicyCommand,
   evalCommand,
   evalCurveCommand,
+  evalFocusCommand,
   simCollectCommand,
   simScenesCommand,
   simRenderCommand,

@@ -1,0 +1,110 @@
+import { ValidationError } from '@robofm/core';
+import { assertSeedIn, goalFocus, sceneSeed } from '@robofm/sim';
+import { createSuiteEnv } from './suite-env.ts';
+
+export interface FocusCheckOptions {
+  /** Checkpoint directory (or `demo`): a model trained with the auxiliary task. */
+  policy: string;
+  task: string;
+  embodiment: string;
+  scenes: number;
+  /** Scene split: held-out scenes (default) or the training ones. */
+  split?: 'heldout' | 'train';
+  seedStart?: number;
+  edgeCases?: unknown;
+}
+
+/** Error statistics of one predicted position (horizontal distance, metres → centimetres). */
+export interface FocusErrorStats {
+  meanCm: number;
+  medianCm: number;
+  within5cm: number;
+}
+
+export interface FocusReport {
+  policy: string;
+  suite: string;
+  split: 'heldout' | 'train';
+  scenes: number;
+  /** The model's read-out of the named object's / destination's position at the first frame. */
+  object: FocusErrorStats;
+  dest: FocusErrorStats;
+  /** The same errors for always answering the training data's mean position (the no-vision baseline). */
+  meanGuess: { object: FocusErrorStats; dest: FocusErrorStats };
+}
+
+function stats(errs: number[]): FocusErrorStats {
+  const s = [...errs].sort((a, b) => a - b);
+  const r = (v: number) => Math.round(v * 1000) / 10;
+  return {
+    meanCm: r(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)),
+    medianCm: r(s[Math.floor(s.length / 2)] ?? Number.NaN),
+    within5cm: s.filter((e) => e < 0.05).length,
+  };
+}
+
+/**
+ * How well a model with the auxiliary "where" task localizes: on N scenes, its read-out of the
+ * focus (the named object and its destination, `goalFocus`) from the first observation against
+ * the simulator's truth, as horizontal (x/y) errors, beside the error of always guessing the
+ * training data's mean. Perception only: no episode is run.
+ */
+export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
+  if (!Number.isInteger(o.scenes) || o.scenes <= 0)
+    throw new ValidationError('--scenes', o.scenes, 'a positive integer');
+  const split = o.split ?? 'heldout';
+  const { LocalPolicy } = await import('@robofm/policy');
+  const policy = new LocalPolicy(o.policy);
+  const m = policy.checkpoint.config.model;
+  if (m.auxDim < 6)
+    throw new ValidationError(
+      '--policy',
+      o.policy,
+      'a checkpoint trained with the auxiliary task (model.auxDim 6: object and destination x/y/z)',
+    );
+  const env = policy.checkpoint.normStats[o.embodiment]?.env;
+  if (!env)
+    throw new ValidationError(
+      '--embodiment',
+      o.embodiment,
+      `a body the checkpoint has environment stats for`,
+    );
+  const se = await createSuiteEnv({
+    task: o.task,
+    embodiment: o.embodiment,
+    edgeCases: o.edgeCases ?? 'default',
+    paraphrases: split,
+  });
+  const err = {
+    object: [] as number[],
+    dest: [] as number[],
+    gObject: [] as number[],
+    gDest: [] as number[],
+  };
+  const d = (a: ArrayLike<number>, b: ArrayLike<number>, k: number) =>
+    Math.hypot(a[k] - b[k], a[k + 1] - b[k + 1]);
+  try {
+    for (let i = 0; i < o.scenes; i++) {
+      const { obs } = se.env.reset({ seed: assertSeedIn(split, sceneSeed(split, (o.seedStart ?? 0) + i)) });
+      const truth = goalFocus(se.env.world, se.state().goals);
+      if (!truth) throw new ValidationError('--task', o.task, 'a task with goal objects');
+      const [pred] = policy.predictFocus([obs])!;
+      err.object.push(d(pred, truth, 0));
+      err.dest.push(d(pred, truth, 3));
+      err.gObject.push(d(env.mean, truth, 0));
+      err.gDest.push(d(env.mean, truth, 3));
+    }
+  } finally {
+    se.env.dispose();
+    policy.dispose();
+  }
+  return {
+    policy: policy.checkpoint.dir,
+    suite: `${o.task}/${o.embodiment}`,
+    split,
+    scenes: o.scenes,
+    object: stats(err.object),
+    dest: stats(err.dest),
+    meanGuess: { object: stats(err.gObject), dest: stats(err.gDest) },
+  };
+}
