@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectDataset, collectScenes } from '@robofm/eval';
+import { applyOverrides, getPreset, loadSources, train } from '@robofm/train';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseCommandArgs } from '../command.ts';
+import { evalFocusCommand } from './eval-focus.ts';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function focus(argv: string[]): Promise<Record<string, unknown>> {
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  await evalFocusCommand.run(parseCommandArgs(evalFocusCommand, argv));
+  vi.restoreAllMocks();
+  const lines = out.join('').trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+describe('robofm eval focus', () => {
+  it("reports a model's localization errors beside the mean guess; refuses models without the task", async () => {
+    const d = await mkdtemp(join(tmpdir(), 'robofm-focus-'));
+    dirs.push(d);
+    // A perception-only set is refused alone; the demos give the body its actions.
+    await collectDataset({
+      embodiment: 'arm6',
+      task: 'pick_place',
+      episodes: 1,
+      quality: 'expert',
+      out: join(d, 'demos'),
+      progress: false,
+    });
+    await collectScenes({
+      embodiment: 'arm6',
+      task: 'pick_place',
+      scenes: 4,
+      out: join(d, 'scenes'),
+      progress: false,
+    });
+    await expect(loadSources(join(d, 'scenes'), { imageSize: 32, progress: false })).rejects.toThrow(
+      /a dataset with actions/,
+    );
+    const cfg = applyOverrides(getPreset('tiny'), {
+      out: join(d, 'run'),
+      steps: '3',
+      'model.auxWeight': '1',
+      datasets: `${join(d, 'demos')},${join(d, 'scenes')}`,
+    });
+    const source = await loadSources(cfg.datasets, { imageSize: cfg.model.imageSize, progress: false });
+    await train({ config: cfg, source, progress: false });
+    const r = await focus(['--policy', join(d, 'run'), '--scenes', '3', '--json']);
+    expect(r.scenes).toBe(3);
+    expect(r.split).toBe('heldout');
+    for (const k of ['object', 'dest'] as const) {
+      const s = r[k] as { meanCm: number; within5cm: number };
+      expect(Number.isFinite(s.meanCm) && s.meanCm >= 0, k).toBe(true);
+      expect((r.meanGuess as Record<string, { meanCm: number }>)[k].meanCm).toBeGreaterThan(0);
+    }
+    const plain = applyOverrides(getPreset('tiny'), {
+      out: join(d, 'plain'),
+      steps: '1',
+      datasets: join(d, 'demos'),
+    });
+    await train({
+      config: plain,
+      source: await loadSources(plain.datasets, { imageSize: 32, progress: false }),
+      progress: false,
+    });
+    await expect(focus(['--policy', join(d, 'plain'), '--scenes', '1'])).rejects.toThrow(/auxiliary task/);
+    await expect(focus(['--policy', join(d, 'run'), '--scenes', '0'])).rejects.toThrow(/--scenes/);
+  });
+});
