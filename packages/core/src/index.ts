@@ -19,6 +19,7 @@ export type { ProgressOptions } from './progress.ts';
 export { ProgressBar, formatDuration } from './progress.ts';
 export { startWorker } from './worker.ts';
 export { encodePng, crc32 } from './png.ts';
+export { Canvas, type Rgb, GLYPH_H, textWidth } from './canvas.ts';
 export {
   EMBODIMENTS,
   embodimentNames,

@@ -1,5 +1,4 @@
-import { encodePng } from '@robofm/core';
-import { GLYPH_H, drawText, textWidth } from './font.ts';
+import { Canvas, GLYPH_H, type Rgb, textWidth } from '@robofm/core';
 
 export interface Bar {
   label: string;
@@ -19,11 +18,10 @@ export interface BarChartOptions {
   reference?: number;
 }
 
-const BG: [number, number, number] = [255, 255, 255];
-const INK: [number, number, number] = [30, 30, 30];
-const BAR: [number, number, number] = [70, 120, 200];
-const BAD: [number, number, number] = [210, 90, 60];
-const REF: [number, number, number] = [40, 160, 60];
+const INK: Rgb = [30, 30, 30];
+const BAR: Rgb = [70, 120, 200];
+const BAD: Rgb = [210, 90, 60];
+const REF: Rgb = [40, 160, 60];
 
 /** A horizontal bar chart as a PNG (one row per bar, label on the left, value on the right). */
 export function barChartPng(bars: Bar[], opts: BarChartOptions): Uint8Array {
@@ -33,27 +31,19 @@ export function barChartPng(bars: Bar[], opts: BarChartOptions): Uint8Array {
   const width = opts.width ?? Math.max(560, labelW + 420);
   const top = 40;
   const height = top + Math.max(1, bars.length) * rowH + 20;
-  const img = new Uint8Array(width * height * 3).fill(BG[0]);
+  const cv = new Canvas(width, height);
   const fmt = opts.format ?? ((v: number) => v.toFixed(2));
   const max =
     opts.max ??
     Math.max(1e-9, ...bars.map((b) => Math.max(b.value, b.interval?.[1] ?? 0)), opts.reference ?? 0);
   const plotX = labelW;
   const plotW = width - labelW - 110;
-  const rect = (x0: number, y0: number, w: number, h: number, c: [number, number, number]) => {
-    for (let y = Math.max(0, y0); y < Math.min(height, y0 + h); y++)
-      for (let x = Math.max(0, x0); x < Math.min(width, x0 + w); x++) {
-        const o = (y * width + x) * 3;
-        img[o] = c[0];
-        img[o + 1] = c[1];
-        img[o + 2] = c[2];
-      }
-  };
-  drawText(img, width, height, 8, 10, opts.title, INK, scale);
+  const rect = (x0: number, y0: number, w: number, h: number, c: Rgb) => cv.rect(x0, y0, w, h, c);
+  cv.text(8, 10, opts.title, INK, scale);
   rect(plotX, top - 4, 1, bars.length * rowH + 4, INK);
   bars.forEach((b, i) => {
     const y = top + i * rowH;
-    drawText(img, width, height, 6, y + (rowH - GLYPH_H * scale) / 2, b.label, INK, scale);
+    cv.text(6, y + (rowH - GLYPH_H * scale) / 2, b.label, INK, scale);
     const w = Math.round((Math.max(0, Math.min(b.value, max)) / max) * plotW);
     const bad = opts.reference !== undefined && b.value < opts.reference;
     rect(plotX + 1, y + 4, w, rowH - 8, bad ? BAD : BAR);
@@ -65,20 +55,11 @@ export function barChartPng(bars: Bar[], opts: BarChartOptions): Uint8Array {
       rect(x0, cy - 5, 2, 12, INK);
       rect(x1 - 1, cy - 5, 2, 12, INK);
     }
-    drawText(
-      img,
-      width,
-      height,
-      plotX + plotW + 10,
-      y + (rowH - GLYPH_H * scale) / 2,
-      fmt(b.value),
-      INK,
-      scale,
-    );
+    cv.text(plotX + plotW + 10, y + (rowH - GLYPH_H * scale) / 2, fmt(b.value), INK, scale);
   });
   if (opts.reference !== undefined) {
     const x = plotX + Math.round((opts.reference / max) * plotW);
     for (let y = top - 4; y < top + bars.length * rowH; y += 6) rect(x, y, 2, 3, REF);
   }
-  return encodePng(img, width, height, 3);
+  return cv.png();
 }

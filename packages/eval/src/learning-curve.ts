@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { encodePng, ValidationError } from '@robofm/core';
-import { GLYPH_H, drawText, textWidth } from './font.ts';
+import { Canvas, GLYPH_H, type Rgb, ValidationError, textWidth } from '@robofm/core';
 import type { EvalReport } from './report.ts';
 import { parseSuite, runEval } from './run-eval.ts';
 
@@ -135,7 +134,7 @@ export async function learningCurve(o: {
   return series;
 }
 
-const COLORS: Array<[number, number, number]> = [
+const COLORS: Rgb[] = [
   [40, 90, 190],
   [210, 90, 40],
   [40, 150, 70],
@@ -152,35 +151,20 @@ export function learningCurvePng(
 ): Uint8Array {
   const W = opts.width ?? 720;
   const H = opts.height ?? 420;
-  const img = new Uint8Array(W * H * 3).fill(255);
-  const set = (x: number, y: number, c: [number, number, number]) => {
-    const xi = Math.round(x);
-    const yi = Math.round(y);
-    if (xi < 0 || yi < 0 || xi >= W || yi >= H) return;
-    const i = (yi * W + xi) * 3;
-    img[i] = c[0];
-    img[i + 1] = c[1];
-    img[i + 2] = c[2];
-  };
-  const line = (x0: number, y0: number, x1: number, y1: number, c: [number, number, number], dash = 0) => {
-    const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
-    for (let s = 0; s <= n; s++) {
-      if (dash && Math.floor(s / dash) % 2 === 1) continue;
-      set(x0 + ((x1 - x0) * s) / n, y0 + ((y1 - y0) * s) / n, c);
-    }
-  };
+  const cv = new Canvas(W, H);
+  const line = (x0: number, y0: number, x1: number, y1: number, c: Rgb, dash = 0) =>
+    cv.line(x0, y0, x1, y1, c, dash);
   const left = 60;
   const right = W - 20;
   const top = 40;
   const bottom = H - 50;
-  const ink: [number, number, number] = [30, 30, 30];
-  const grid: [number, number, number] = [225, 225, 225];
+  const ink: Rgb = [30, 30, 30];
+  const grid: Rgb = [225, 225, 225];
   const all = series.flatMap((s) => s.points);
   const xMax = Math.max(1, ...all.map((p) => p.minutes)) * 1.05;
   const X = (m: number) => left + (m / xMax) * (right - left);
   const Y = (v: number) => bottom - v * (bottom - top);
-  const text = (x: number, y: number, t: string, c: [number, number, number], scale = 1) =>
-    drawText(img, W, H, Math.round(x), Math.round(y), t, c, scale);
+  const text = (x: number, y: number, t: string, c: Rgb, scale = 1) => cv.text(x, y, t, c, scale);
   text(left, 12, opts.title, ink, 2);
   for (let k = 0; k <= 5; k++) {
     const v = k / 5;
@@ -214,7 +198,7 @@ export function learningCurvePng(
     line(right - 150, ly + 3, right - 130, ly + 3, c);
     text(right - 124, ly, s.name, c);
   });
-  return encodePng(img, W, H);
+  return cv.png();
 }
 
 /** 1, 2 or 5 × 10^k, the smallest such step ≥ x. */
