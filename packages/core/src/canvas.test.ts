@@ -4,7 +4,8 @@ import { Canvas, textWidth } from './canvas.ts';
 describe('Canvas', () => {
   it('draws lines, dashes, rectangles and text, clipped to the image, and encodes a PNG', () => {
     const cv = new Canvas(20, 10, [255, 255, 255]);
-    const at = (x: number, y: number) => Array.from(cv.pixels.subarray((y * 20 + x) * 3, (y * 20 + x) * 3 + 3));
+    const at = (x: number, y: number) =>
+      Array.from(cv.pixels.subarray((y * 20 + x) * 3, (y * 20 + x) * 3 + 3));
     cv.line(0, 0, 19, 0, [1, 2, 3]);
     expect(at(0, 0)).toEqual([1, 2, 3]);
     expect(at(19, 0)).toEqual([1, 2, 3]);

@@ -43,7 +43,10 @@ function tail(s: string, n = 600): string {
   return s.length > n ? `…${s.slice(-n)}` : s;
 }
 
-/** Streams RGB frames into one mp4 file. `write` applies backpressure; `finish` waits for ffmpeg. */
+/**
+ * Streams RGB frames into one mp4 file. `write` applies backpressure; `finish` waits for ffmpeg.
+ * `scale` > 1 enlarges the output with nearest-neighbour (small sim frames stay crisp in reports).
+ */
 export class VideoEncoder {
   private readonly proc: ChildProcess;
   private stderr = '';
@@ -57,7 +60,14 @@ export class VideoEncoder {
     readonly height: number,
     readonly fps: number,
     readonly codec: VideoCodec,
+    opts: { scale?: number } = {},
   ) {
+    const scale = opts.scale ?? 1;
+    if (!(Number.isInteger(scale) && scale >= 1))
+      throw new ValidationError('scale', scale, 'an integer >= 1');
+    const w = width * scale;
+    const h = height * scale;
+    const scaleArgs = scale > 1 ? ['-vf', `scale=${w + (w % 2)}:${h + (h % 2)}:flags=neighbor`] : [];
     const codecArgs =
       codec === 'libsvtav1'
         ? ['-c:v', 'libsvtav1', '-preset', '12', '-crf', '30', '-g', '2', '-svtav1-params', 'lp=1']
@@ -77,6 +87,7 @@ export class VideoEncoder {
       String(fps),
       '-i',
       'pipe:0',
+      ...scaleArgs,
       ...codecArgs,
       '-pix_fmt',
       'yuv420p',

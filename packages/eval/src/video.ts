@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
 import { RobofmError } from '@robofm/core';
+import { VideoEncoder } from '@robofm/data';
 
 /**
- * Encodes RGB frames (HWC uint8, all `width`×`height`) as an H.264 mp4 with Debian's ffmpeg,
- * enlarged `scale`× with nearest-neighbour so small sim frames stay crisp.
+ * Encodes RGB frames (HWC uint8, all `width`×`height`) as an H.264 mp4 with Debian's ffmpeg
+ * (through data's `VideoEncoder`), enlarged `scale`× with nearest-neighbour so small sim frames
+ * stay crisp.
  */
 export async function writeMp4(
   path: string,
@@ -14,54 +15,14 @@ export async function writeMp4(
   scale = 3,
 ): Promise<void> {
   if (frames.length === 0) throw new RobofmError('video_empty', `writeMp4(${path}): no frames`);
-  const w = width * scale;
-  const h = height * scale;
-  const args = [
-    '-y',
-    '-loglevel',
-    'error',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    '-s',
-    `${width}x${height}`,
-    '-r',
-    String(fps),
-    '-i',
-    '-',
-    '-vf',
-    `scale=${w + (w % 2)}:${h + (h % 2)}:flags=neighbor`,
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '23',
-    path,
-  ];
-  await new Promise<void>((resolve, reject) => {
-    const p = spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d) => (err += d));
-    p.on('error', (e) =>
-      reject(
-        new RobofmError('ffmpeg_missing', `cannot run ffmpeg (apt-get install ffmpeg): ${e.message}`, {
-          cause: e,
-        }),
-      ),
-    );
-    p.on('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new RobofmError('ffmpeg_failed', `ffmpeg exited with ${code}: ${err.trim()}`)),
-    );
-    p.stdin.on('error', () => {});
-    for (const f of frames) p.stdin.write(f);
-    p.stdin.end();
-  });
+  const enc = new VideoEncoder(path, width, height, fps, 'libx264', { scale });
+  try {
+    for (const f of frames) await enc.write(f);
+    await enc.finish();
+  } catch (e) {
+    enc.abort();
+    throw e;
+  }
 }
 
 /** Puts camera images side by side (all the same height) into one frame. */
