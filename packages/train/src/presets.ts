@@ -91,8 +91,9 @@ function preset(
 
 /**
  * The demo recipe: 96² images (objects on the front camera are a few pixels wide; 64² blurs them
- * away), keypoint tokens, FiLM language conditioning of the stem, ~16k steps of batch 32 with a
- * slow EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
+ * away), keypoint tokens, FiLM language conditioning of the stem, the auxiliary "where" task
+ * (on when the data records `observation.environment_state`), ~16k steps of batch 32 with a slow
+ * EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
  */
 const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   steps: 16000,
