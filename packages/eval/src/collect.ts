@@ -2,7 +2,7 @@ import { ProgressBar, ValidationError } from '@robofm/core';
 import { DatasetWriter, featuresFromEmbodiment } from '@robofm/data';
 import { GOAL_FOCUS_NAMES, goalFocus, makeRng } from '@robofm/sim';
 import { type Quality, QUALITIES, ScriptedExpert, assertSeedIn, sceneSeed, suiteTask } from './suite.ts';
-import { createSuiteEnv } from './suite-env.ts';
+import { type SuiteEnv, createSuiteEnv } from './suite-env.ts';
 
 export type CollectQuality = Quality | 'mixed';
 
@@ -55,37 +55,13 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
       o.sceneSeeds,
       "'train' (held-out scenes are for evaluation only)",
     );
-  const task = suiteTask(o.task);
-  if (!task.embodiments.includes(o.embodiment))
-    throw new ValidationError(
-      '--embodiment',
-      o.embodiment,
-      `one of ${task.embodiments.join(', ')} for task ${o.task}`,
-    );
-  const se = await createSuiteEnv({
-    task: o.task,
-    embodiment: o.embodiment,
-    edgeCases: o.edgeCases ?? 'default',
-    paraphrases: 'train',
-  });
+  const { se, withFocus } = await openTrainingEnv(o);
   const spec = se.env.spec;
-  // Goal-based tasks also record where the task's attention is (privileged labels for auxiliary
-  // training): LeRobot's `observation.environment_state`.
-  se.env.reset({ seed: sceneSeed('train', o.seedStart ?? 0) });
-  const withFocus = goalFocus(se.env.world, se.state().goals) !== undefined;
   const features = featuresFromEmbodiment(spec, {
     extra: {
       scene_seed: { dtype: 'int64', shape: [1], names: null },
       edge_case: { dtype: 'string', shape: [1], names: null },
-      ...(withFocus
-        ? {
-            'observation.environment_state': {
-              dtype: 'float32',
-              shape: [GOAL_FOCUS_NAMES.length],
-              names: [...GOAL_FOCUS_NAMES],
-            },
-          }
-        : {}),
+      ...(withFocus ? FOCUS_FEATURE : {}),
     },
   });
   const writer = await DatasetWriter.openOrCreate(o.out, {
@@ -160,6 +136,45 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
   return summary;
 }
 
+/**
+ * Goal-based tasks also record where the task's attention is (privileged labels for auxiliary
+ * training): LeRobot's `observation.environment_state`, see `goalFocus`.
+ */
+const FOCUS_FEATURE = {
+  'observation.environment_state': {
+    dtype: 'float32' as const,
+    shape: [GOAL_FOCUS_NAMES.length],
+    names: [...GOAL_FOCUS_NAMES],
+  },
+};
+
+/**
+ * The env on training scenes for a collection (training paraphrases), after checking the body can
+ * do the task; `withFocus` says whether the task has goals (so a focus to record).
+ */
+async function openTrainingEnv(o: {
+  task: string;
+  embodiment: string;
+  edgeCases?: unknown;
+  seedStart?: number;
+}): Promise<{ se: SuiteEnv; withFocus: boolean }> {
+  const task = suiteTask(o.task);
+  if (!task.embodiments.includes(o.embodiment))
+    throw new ValidationError(
+      '--embodiment',
+      o.embodiment,
+      `one of ${task.embodiments.join(', ')} for task ${o.task}`,
+    );
+  const se = await createSuiteEnv({
+    task: o.task,
+    embodiment: o.embodiment,
+    edgeCases: o.edgeCases ?? 'default',
+    paraphrases: 'train',
+  });
+  se.env.reset({ seed: sceneSeed('train', o.seedStart ?? 0) });
+  return { se, withFocus: goalFocus(se.env.world, se.state().goals) !== undefined };
+}
+
 /** Scenes stored per episode by `collectScenes`. */
 export const SCENES_PER_EPISODE = 100;
 
@@ -186,22 +201,9 @@ export interface SceneCollectOptions {
 export async function collectScenes(o: SceneCollectOptions): Promise<CollectSummary> {
   if (!Number.isInteger(o.scenes) || o.scenes <= 0)
     throw new ValidationError('--scenes', o.scenes, 'a positive integer');
-  const task = suiteTask(o.task);
-  if (!task.embodiments.includes(o.embodiment))
-    throw new ValidationError(
-      '--embodiment',
-      o.embodiment,
-      `one of ${task.embodiments.join(', ')} for task ${o.task}`,
-    );
-  const se = await createSuiteEnv({
-    task: o.task,
-    embodiment: o.embodiment,
-    edgeCases: o.edgeCases ?? 'default',
-    paraphrases: 'train',
-  });
+  const { se, withFocus } = await openTrainingEnv(o);
   const spec = se.env.spec;
-  se.env.reset({ seed: sceneSeed('train', o.seedStart ?? 0) });
-  if (goalFocus(se.env.world, se.state().goals) === undefined) {
+  if (!withFocus) {
     se.env.dispose();
     throw new ValidationError('--task', o.task, 'a task with goal objects (its focus is the label)');
   }
@@ -211,14 +213,7 @@ export async function collectScenes(o: SceneCollectOptions): Promise<CollectSumm
     success: false,
     subtask: false,
     quality: false,
-    extra: {
-      scene_seed: { dtype: 'int64', shape: [1], names: null },
-      'observation.environment_state': {
-        dtype: 'float32',
-        shape: [GOAL_FOCUS_NAMES.length],
-        names: [...GOAL_FOCUS_NAMES],
-      },
-    },
+    extra: { scene_seed: { dtype: 'int64', shape: [1], names: null }, ...FOCUS_FEATURE },
   });
   delete features.action;
   const writer = await DatasetWriter.openOrCreate(o.out, {
