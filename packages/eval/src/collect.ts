@@ -64,26 +64,12 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
       ...(withFocus ? FOCUS_FEATURE : {}),
     },
   });
-  const writer = await DatasetWriter.openOrCreate(o.out, {
-    fps: spec.controlHz,
-    robotType: spec.robotType,
-    features,
-  });
-  const bar = new ProgressBar({
+  const { writer, bar, summary, t0 } = await startWriting(o.out, spec, features, {
     total: o.episodes,
     label: `collect ${o.task}/${o.embodiment}`,
     unit: 'ep',
     enabled: o.progress,
   });
-  const t0 = performance.now();
-  const summary: CollectSummary = {
-    dir: o.out,
-    episodes: 0,
-    frames: 0,
-    successes: 0,
-    byQuality: {},
-    wallSeconds: 0,
-  };
   try {
     for (let i = 0; i < o.episodes; i++) {
       const seed = assertSeedIn('train', sceneSeed('train', (o.seedStart ?? 0) + i));
@@ -175,6 +161,26 @@ async function openTrainingEnv(o: {
   return { se, withFocus: goalFocus(se.env.world, se.state().goals) !== undefined };
 }
 
+/** Opens (or appends to) the dataset, with a progress bar and an empty summary. */
+async function startWriting(
+  out: string,
+  spec: SuiteEnv['env']['spec'],
+  features: ReturnType<typeof featuresFromEmbodiment>,
+  bar: ConstructorParameters<typeof ProgressBar>[0],
+): Promise<{ writer: DatasetWriter; bar: ProgressBar; summary: CollectSummary; t0: number }> {
+  const writer = await DatasetWriter.openOrCreate(out, {
+    fps: spec.controlHz,
+    robotType: spec.robotType,
+    features,
+  });
+  return {
+    writer,
+    bar: new ProgressBar(bar),
+    summary: { dir: out, episodes: 0, frames: 0, successes: 0, byQuality: {}, wallSeconds: 0 },
+    t0: performance.now(),
+  };
+}
+
 /** Scenes stored per episode by `collectScenes`. */
 export const SCENES_PER_EPISODE = 100;
 
@@ -216,26 +222,12 @@ export async function collectScenes(o: SceneCollectOptions): Promise<CollectSumm
     extra: { scene_seed: { dtype: 'int64', shape: [1], names: null }, ...FOCUS_FEATURE },
   });
   delete features.action;
-  const writer = await DatasetWriter.openOrCreate(o.out, {
-    fps: spec.controlHz,
-    robotType: spec.robotType,
-    features,
-  });
-  const bar = new ProgressBar({
+  const { writer, bar, summary, t0 } = await startWriting(o.out, spec, features, {
     total: o.scenes,
     label: `scenes ${o.task}/${o.embodiment}`,
     unit: 'scene',
     enabled: o.progress,
   });
-  const t0 = performance.now();
-  const summary: CollectSummary = {
-    dir: o.out,
-    episodes: 0,
-    frames: 0,
-    successes: 0,
-    byQuality: {},
-    wallSeconds: 0,
-  };
   try {
     // SCENES_PER_EPISODE scenes per stored episode, each frame with its own instruction (LeRobot's
     // per-frame task_index): one-frame episodes would cost an encoder and a commit per scene.

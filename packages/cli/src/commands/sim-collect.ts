@@ -1,4 +1,17 @@
-import type { Command } from '../command.ts';
+import type { Command, OptionSpec } from '../command.ts';
+
+/** Options of every command that writes a dataset from training scenes (`sim collect`, `sim scenes`). */
+export const TRAINING_SCENE_OPTIONS: Record<string, OptionSpec> = {
+  'seed-start': { type: 'number', help: 'first training scene index', default: 0 },
+  'edge-cases': {
+    type: 'string',
+    help: 'edge-case injection',
+    default: 'default',
+    choices: ['default', 'off'],
+  },
+  out: { type: 'string', help: 'dataset directory (created or appended to)' },
+  json: { type: 'boolean', help: 'print a JSON summary as the last stdout line' },
+};
 
 /** `robofm sim collect`: scripted-expert demonstrations as a LeRobot v3 dataset. */
 export const simCollectCommand: Command = {
@@ -30,15 +43,7 @@ export const simCollectCommand: Command = {
       default: 'train',
       choices: ['train'],
     },
-    'seed-start': { type: 'number', help: 'first training scene index', default: 0 },
-    'edge-cases': {
-      type: 'string',
-      help: 'edge-case injection',
-      default: 'default',
-      choices: ['default', 'off'],
-    },
-    out: { type: 'string', help: 'dataset directory (created or appended to)' },
-    json: { type: 'boolean', help: 'print a JSON summary as the last stdout line' },
+    ...TRAINING_SCENE_OPTIONS,
   },
   examples: [
     'robofm sim collect --embodiment arm6 --task pick_place --episodes 100 --quality expert --scene-seeds train --out data/arm6-pick',

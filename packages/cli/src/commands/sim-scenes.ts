@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { TRAINING_SCENE_OPTIONS } from './sim-collect.ts';
 
 /** `robofm sim scenes`: one labelled first frame per training scene, no actions (perception data). */
 export const simScenesCommand: Command = {
@@ -14,15 +15,7 @@ export const simScenesCommand: Command = {
     embodiment: { type: 'string', help: 'body (arm6, arm4, mobile, humanoid, hand, ...)', default: 'arm6' },
     task: { type: 'string', help: 'suite task with goal objects (pick_place, ...)', default: 'pick_place' },
     scenes: { type: 'number', help: 'number of scenes (one frame each)', default: 1000 },
-    'seed-start': { type: 'number', help: 'first training scene index', default: 0 },
-    'edge-cases': {
-      type: 'string',
-      help: 'edge-case injection',
-      default: 'default',
-      choices: ['default', 'off'],
-    },
-    out: { type: 'string', help: 'dataset directory (created or appended to)' },
-    json: { type: 'boolean', help: 'print a JSON summary as the last stdout line' },
+    ...TRAINING_SCENE_OPTIONS,
   },
   examples: [
     'robofm sim scenes --embodiment arm6 --task pick_place --scenes 4000 --seed-start 10000 --out data/arm6-scenes',
