@@ -133,3 +133,14 @@ export function parseCommandArgs(cmd: Command, argv: string[]): CommandContext &
   }
   return { positionals, options, extra, help };
 }
+
+/**
+ * A command's result: the human text on stdout, or with `--json` the text on stderr and the JSON
+ * line last on stdout (what other tools parse).
+ */
+export function writeResult(text: string, json: unknown, asJson: boolean): void {
+  if (asJson) {
+    process.stderr.write(text);
+    process.stdout.write(`${typeof json === 'string' ? json : JSON.stringify(json)}\n`);
+  } else process.stdout.write(text);
+}

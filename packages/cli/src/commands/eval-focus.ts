@@ -1,5 +1,6 @@
 import { ValidationError } from '@robofm/core';
-import type { Command } from '../command.ts';
+import { type Command, writeResult } from '../command.ts';
+import { HELDOUT_OPTIONS } from './eval.ts';
 
 /** `robofm eval focus`: how well a model's auxiliary read-out localizes the named object and bin. */
 export const evalFocusCommand: Command = {
@@ -18,13 +19,8 @@ export const evalFocusCommand: Command = {
     suite: { type: 'string', help: 'task/embodiment', default: 'pick_place/arm6' },
     scenes: { type: 'number', help: 'number of scenes', default: 50 },
     split: { type: 'string', help: 'scene split', default: 'heldout', choices: ['heldout', 'train'] },
-    'seed-start': { type: 'number', help: 'first scene index of the split', default: 0 },
-    'edge-cases': {
-      type: 'string',
-      help: 'edge-case injection',
-      default: 'default',
-      choices: ['default', 'off'],
-    },
+    'seed-start': { ...HELDOUT_OPTIONS['seed-start'], help: 'first scene index of the split' },
+    'edge-cases': HELDOUT_OPTIONS['edge-cases'],
     json: { type: 'boolean', help: 'print the report as JSON on the last stdout line' },
   },
   examples: ['robofm eval focus --policy .robofm/runs/demo --scenes 100'],
@@ -49,10 +45,7 @@ export const evalFocusCommand: Command = {
     ) =>
       `${name.padEnd(8)} mean ${s.meanCm.toFixed(1).padStart(5)} cm  median ${s.medianCm.toFixed(1).padStart(5)} cm  within 5 cm ${String(s.within5cm).padStart(3)}/${r.scenes}   (mean guess ${g.meanCm.toFixed(1)} cm)\n`;
     const text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
-    if (options.json) {
-      process.stderr.write(text);
-      process.stdout.write(`${JSON.stringify(r)}\n`);
-    } else process.stdout.write(text);
+    writeResult(text, r, Boolean(options.json));
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { logger } from '@robofm/core';
-import type { Command, OptionSpec } from '../command.ts';
+import { type Command, type OptionSpec, writeResult } from '../command.ts';
 
 /** Options every held-out evaluation takes (`eval`, `eval curve`). */
 export const HELDOUT_OPTIONS: Record<string, OptionSpec> = {
@@ -73,10 +73,7 @@ export const evalCommand: Command = {
     );
     const o = report.overall;
     const text = `${lines.join('\n')}\n${'overall'.padEnd(26)} ${String(o.successes).padStart(4)}/${String(o.episodes).padEnd(4)} ${(o.success * 100).toFixed(1).padStart(6)}%  [${(o.ci95[0] * 100).toFixed(1)}, ${(o.ci95[1] * 100).toFixed(1)}]  (${report.wallSeconds.toFixed(1)} s)\n`;
-    if (options.json) {
-      process.stderr.write(text);
-      process.stdout.write(`${jsonSummary(report)}\n`);
-    } else process.stdout.write(text);
+    writeResult(text, jsonSummary(report), Boolean(options.json));
     if (options.out) logger.info('eval report written', { dir: String(options.out) });
     return 0;
   },

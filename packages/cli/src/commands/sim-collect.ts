@@ -1,4 +1,4 @@
-import type { Command, OptionSpec } from '../command.ts';
+import { type Command, type OptionSpec, writeResult } from '../command.ts';
 
 /** Options of every command that writes a dataset from training scenes (`sim collect`, `sim scenes`). */
 export const TRAINING_SCENE_OPTIONS: Record<string, OptionSpec> = {
@@ -63,10 +63,7 @@ export const simCollectCommand: Command = {
       out: String(options.out),
     });
     const text = `collected ${s.episodes} episodes (${s.frames} frames, ${s.successes} successful) into ${s.dir} in ${s.wallSeconds} s\n`;
-    if (options.json) {
-      process.stderr.write(text);
-      process.stdout.write(`${JSON.stringify(s)}\n`);
-    } else process.stdout.write(text);
+    writeResult(text, s, Boolean(options.json));
     return 0;
   },
 };

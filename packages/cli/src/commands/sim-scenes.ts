@@ -1,4 +1,4 @@
-import type { Command } from '../command.ts';
+import { type Command, writeResult } from '../command.ts';
 import { TRAINING_SCENE_OPTIONS } from './sim-collect.ts';
 
 /** `robofm sim scenes`: one labelled first frame per training scene, no actions (perception data). */
@@ -33,10 +33,7 @@ export const simScenesCommand: Command = {
       out: String(options.out),
     });
     const text = `rendered ${s.frames} scenes (${s.episodes} episodes) into ${s.dir} in ${s.wallSeconds} s\n`;
-    if (options.json) {
-      process.stderr.write(text);
-      process.stdout.write(`${JSON.stringify(s)}\n`);
-    } else process.stdout.write(text);
+    writeResult(text, s, Boolean(options.json));
     return 0;
   },
 };
