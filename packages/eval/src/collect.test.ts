@@ -47,6 +47,12 @@ describe('collectDataset', () => {
     const info = JSON.parse(readFileSync(join(out, 'meta', 'info.json'), 'utf8'));
     expect(info.features.action).toBeUndefined();
     expect(info.features['observation.environment_state'].shape).toEqual([6]);
+    expect(info.features['observation.focus_uv'].names.slice(0, 4)).toEqual([
+      'front.object_u',
+      'front.object_v',
+      'front.dest_u',
+      'front.dest_v',
+    ]);
     expect(info.total_frames).toBe(3);
     const { columns } = await readParquet(join(out, 'data', 'chunk-000', 'file-000.parquet'), {
       columns: ['task_index', 'scene_seed'],
@@ -75,9 +81,15 @@ describe('collectDataset', () => {
       names: ['object_x', 'object_y', 'object_z', 'dest_x', 'dest_y', 'dest_z'],
     });
     const { columns } = await readParquet(join(out, 'data', 'chunk-000', 'file-000.parquet'), {
-      columns: ['observation.environment_state'],
+      columns: ['observation.environment_state', 'observation.focus_uv'],
     });
     const rows = columns['observation.environment_state'] as number[][];
+    // … and the same two points in each camera's image (front: in view throughout; u, v ∈ [0, 1]).
+    expect(info.features['observation.focus_uv'].shape).toEqual([8]); // front and wrist, 4 each
+    const uv = columns['observation.focus_uv'] as number[][];
+    for (const r of uv) for (const x of r.slice(0, 4)) expect(x >= 0 && x <= 1).toBe(true);
+    const lastUv = uv[uv.length - 1];
+    expect(Math.hypot(lastUv[0] - lastUv[2], lastUv[1] - lastUv[3])).toBeLessThan(0.1); // object at its bin
     expect(rows.length).toBe(info.total_frames);
     // the object starts on the table (z ≈ 0.75 + half its height) and ends in the bin (near dest x/y)
     expect(rows[0][2]).toBeGreaterThan(0.75);

@@ -61,7 +61,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
     extra: {
       scene_seed: { dtype: 'int64', shape: [1], names: null },
       edge_case: { dtype: 'string', shape: [1], names: null },
-      ...(withFocus ? FOCUS_FEATURE : {}),
+      ...(withFocus ? focusFeatures(spec.cameras) : {}),
     },
   });
   const { writer, bar, summary, t0 } = await startWriting(o.out, spec, features, {
@@ -95,7 +95,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
           edge_case: state.edgeCases.join(',') || 'none',
         };
         for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];
-        if (focus) f['observation.environment_state'] = focus;
+        if (focus) Object.assign(f, focusColumns(se, focus));
         frames.push(f);
         obs = r.obs;
         if (r.info.success === true) success = true;
@@ -124,15 +124,38 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
 
 /**
  * Goal-based tasks also record where the task's attention is (privileged labels for auxiliary
- * training): LeRobot's `observation.environment_state`, see `goalFocus`.
+ * training): LeRobot's `observation.environment_state` (world x/y/z of the named object and of its
+ * destination, see `goalFocus`) and `observation.focus_uv`, the same two points in every camera's
+ * image: normalized [u, v] (u right, v down, in [0, 1] when in view; −1, −1 behind the camera).
  */
-const FOCUS_FEATURE = {
-  'observation.environment_state': {
-    dtype: 'float32' as const,
-    shape: [GOAL_FOCUS_NAMES.length],
-    names: [...GOAL_FOCUS_NAMES],
-  },
-};
+function focusFeatures(cameras: ReadonlyArray<{ name: string }>) {
+  return {
+    'observation.environment_state': {
+      dtype: 'float32' as const,
+      shape: [GOAL_FOCUS_NAMES.length],
+      names: [...GOAL_FOCUS_NAMES],
+    },
+    [FOCUS_UV]: {
+      dtype: 'float32' as const,
+      shape: [4 * cameras.length],
+      names: cameras.flatMap((c) => FOCUS_UV_NAMES.map((n) => `${c.name}.${n}`)),
+    },
+  };
+}
+
+/** The dataset feature with the focus in image coordinates (`focusFeatures`). */
+const FOCUS_UV = 'observation.focus_uv';
+/** Per camera, in this order. */
+const FOCUS_UV_NAMES = ['object_u', 'object_v', 'dest_u', 'dest_v'];
+
+/** A frame's focus columns (`focusFeatures`) for world focus `focus` (6: object xyz, dest xyz). */
+function focusColumns(se: SuiteEnv, focus: number[]): Record<string, number[]> {
+  const uv: number[] = [];
+  for (const c of se.env.spec.cameras)
+    for (const p of [focus.slice(0, 3), focus.slice(3, 6)])
+      uv.push(...(se.env.project(c.name, p) ?? [-1, -1]));
+  return { 'observation.environment_state': focus, [FOCUS_UV]: uv };
+}
 
 /**
  * The env on training scenes for a collection (training paraphrases), after checking the body can
@@ -219,7 +242,7 @@ export async function collectScenes(o: SceneCollectOptions): Promise<CollectSumm
     success: false,
     subtask: false,
     quality: false,
-    extra: { scene_seed: { dtype: 'int64', shape: [1], names: null }, ...FOCUS_FEATURE },
+    extra: { scene_seed: { dtype: 'int64', shape: [1], names: null }, ...focusFeatures(spec.cameras) },
   });
   delete features.action;
   const { writer, bar, summary, t0 } = await startWriting(o.out, spec, features, {
@@ -238,7 +261,7 @@ export async function collectScenes(o: SceneCollectOptions): Promise<CollectSumm
         'observation.state': obs.state,
         embodiment: spec.name,
         scene_seed: seed,
-        'observation.environment_state': goalFocus(se.env.world, se.state().goals),
+        ...focusColumns(se, goalFocus(se.env.world, se.state().goals)!),
         task: se.env.currentInstruction,
       };
       for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];

@@ -31,6 +31,11 @@ export interface FocusReport {
   dest: FocusErrorStats;
   /** The same errors for always answering the training data's mean position (the no-vision baseline). */
   meanGuess: { object: FocusErrorStats; dest: FocusErrorStats };
+  /**
+   * For a model trained with focus heatmaps (`model.focusWeight`): where the heatmaps of the body's
+   * first camera peak, cast back onto the table plane at the true height, with the same errors.
+   */
+  heatmap?: { camera: string; object: FocusErrorStats; dest: FocusErrorStats };
 }
 
 function stats(errs: number[]): FocusErrorStats {
@@ -47,7 +52,8 @@ function stats(errs: number[]): FocusErrorStats {
  * How well a model with the auxiliary "where" task localizes: on N scenes, its read-out of the
  * focus (the named object and its destination, `goalFocus`) from the first observation against
  * the simulator's truth, as horizontal (x/y) errors, beside the error of always guessing the
- * training data's mean. Perception only: no episode is run.
+ * training data's mean; for a model with focus heatmaps, also where they peak in the first camera.
+ * Perception only: no episode is run.
  */
 export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
   if (!Number.isInteger(o.scenes) || o.scenes <= 0)
@@ -80,7 +86,10 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     dest: [] as number[],
     gObject: [] as number[],
     gDest: [] as number[],
+    hObject: [] as number[],
+    hDest: [] as number[],
   };
+  const camera = m.focusWeight > 0 ? m.embodiments[o.embodiment]?.cameras[0]?.name : undefined;
   const d = (a: ArrayLike<number>, b: ArrayLike<number>, k: number) =>
     Math.hypot(a[k] - b[k], a[k + 1] - b[k + 1]);
   try {
@@ -93,6 +102,15 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
       err.dest.push(d(pred, truth, 3));
       err.gObject.push(d(env.mean, truth, 0));
       err.gDest.push(d(env.mean, truth, 3));
+      const uv = camera ? policy.predictFocusPixels([obs])![0][camera] : undefined;
+      if (camera && uv) {
+        // A peak whose ray misses the plane counts as a miss by a metre.
+        const far = [truth[0] + 1, truth[1], 0, truth[3] + 1, truth[4], 0];
+        const o3 = se.env.unproject(camera, uv.slice(0, 2), truth[2]) ?? far.slice(0, 3);
+        const d3 = se.env.unproject(camera, uv.slice(2, 4), truth[5]) ?? far.slice(3, 6);
+        err.hObject.push(d(o3, truth, 0));
+        err.hDest.push(d([0, 0, 0, ...d3], truth, 3));
+      }
     }
   } finally {
     se.env.dispose();
@@ -106,5 +124,6 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     object: stats(err.object),
     dest: stats(err.dest),
     meanGuess: { object: stats(err.gObject), dest: stats(err.gDest) },
+    ...(camera ? { heatmap: { camera, object: stats(err.hObject), dest: stats(err.hDest) } } : {}),
   };
 }

@@ -16,6 +16,18 @@ export interface TensorBatch {
   embodimentIdx: Tensor; // [B] int64
   aux?: Tensor; // [B, auxDim] normalized auxiliary targets
   auxMask?: Tensor; // [B] float, 1 = the row has a target
+  focus?: Tensor; // [B, C, 4] object and destination (u, v) in each camera's image
+  focusMask?: Tensor; // [B, C, 2] float, 1 = the point is in view
+}
+
+/**
+ * What the keypoint head saw, for the auxiliary losses: the expected keypoint positions
+ * [B, C·2·KEYPOINT_CHANNELS] and the logits of channels 0–1 (object, destination) over the last
+ * feature map's r² positions [B, C, 2, r²].
+ */
+export interface KeypointMaps {
+  keypoints: Tensor;
+  heat: Tensor;
 }
 
 export function toTensorBatch(b: ArrayBatch, cfg: ModelConfig): TensorBatch {
@@ -37,6 +49,8 @@ export function toTensorBatch(b: ArrayBatch, cfg: ModelConfig): TensorBatch {
     embodimentIdx: tensor(b.embodimentIdx, { shape: [B], dtype: 'int64' }),
     aux: b.aux ? tensor(b.aux, { shape: [B, cfg.auxDim] }) : undefined,
     auxMask: b.auxMask ? tensor(b.auxMask, { shape: [B, 1] }) : undefined,
+    focus: b.focus ? tensor(b.focus, { shape: [B, C, 4] }) : undefined,
+    focusMask: b.focusMask ? tensor(b.focusMask, { shape: [B, C, 2] }) : undefined,
   };
 }
 
@@ -52,6 +66,8 @@ export function disposeBatch(b: TensorBatch): void {
     b.embodimentIdx,
     b.aux,
     b.auxMask,
+    b.focus,
+    b.focusMask,
   ])
     t?.dispose();
 }
@@ -109,10 +125,10 @@ export class VisionEncoder extends nn.Module {
   }
 
   /**
-   * `forward` plus the raw keypoints [B, C·2·KEYPOINT_CHANNELS] (expected image positions per
-   * camera, when the encoder has keypoints): the auxiliary task reads them directly.
+   * `forward` plus, when the encoder has keypoints, what the keypoint head saw (`KeypointMaps`):
+   * the auxiliary tasks read them directly.
    */
-  encode(images: Tensor, cond?: Tensor): { tokens: Tensor; keypoints?: Tensor } {
+  encode(images: Tensor, cond?: Tensor): { tokens: Tensor; maps?: KeypointMaps } {
     const [B, C, , S] = images.shape;
     const G = this.cfg.visionGrid;
     const D = this.cfg.dModel;
@@ -145,11 +161,15 @@ export class VisionEncoder extends nn.Module {
     let tokens = this.proj
       .forward(x.reshape(B * C, ch, G * G).transpose(1, 2)) // [B·C, G², D]
       .add(this.gridPos.forward(arange(0, G * G, 1, { dtype: 'int64' })).unsqueeze(0));
-    let keypoints: Tensor | undefined;
+    let maps: KeypointMaps | undefined;
     if (this.keypointLogits && this.keypointProj && this.keypointSlot) {
       const K = this.cfg.visionKeypoints;
-      const kp = this.keypoints(feat); // [B·C, 2·KEYPOINT_CHANNELS]
-      keypoints = kp.reshape(B, C * 2 * KEYPOINT_CHANNELS);
+      const logits = this.keypointLogits.forward(feat); // [B·C, KEYPOINT_CHANNELS, r, r]
+      const kp = spatialSoftmax(logits); // [B·C, 2·KEYPOINT_CHANNELS]
+      maps = {
+        keypoints: kp.reshape(B, C * 2 * KEYPOINT_CHANNELS),
+        heat: logits.narrow(1, 0, 2).reshape(B, C, 2, r * r),
+      };
       const kt = this.keypointProj
         .forward(kp)
         .reshape(B * C, K, D)
@@ -163,13 +183,8 @@ export class VisionEncoder extends nn.Module {
         .reshape(B, C, T, D)
         .add(slot.reshape(1, C, 1, D))
         .reshape(B, C * T, D),
-      keypoints,
+      maps,
     };
-  }
-
-  /** Keypoint logits over the last feature map [N, ch, r, r] → expected positions [N, 2K]. */
-  private keypoints(feat: Tensor): Tensor {
-    return spatialSoftmax(this.keypointLogits!.forward(feat));
   }
 }
 
@@ -189,6 +204,61 @@ export function spatialSoftmax(logits: Tensor): Tensor {
     .expand(r, c)
     .reshape(1, 1, r * c);
   return cat([p.mul(xs).sum(2), p.mul(ys).sum(2)], 1);
+}
+
+/** Spread of the focus heatmap target, in cells of the last feature map. */
+const FOCUS_SIGMA = 0.6;
+
+/**
+ * The dense "where" loss (CenterNet-style): heatmap logits [B, C, 2, r²] (object, destination per
+ * camera) against a Gaussian of FOCUS_SIGMA cells around each labelled point (`focus` [B, C, 4],
+ * normalized u, v), cross-entropy of the spatial softmax, mean over the points in view (`mask`
+ * [B, C, 2]). Every pixel gets a label, where a regression of the expected position gives a small
+ * object almost no gradient.
+ */
+export function focusLoss(heat: Tensor, focus: Tensor, mask: Tensor): Tensor {
+  const [B, C, K, RR] = heat.shape;
+  const r = Math.round(Math.sqrt(RR));
+  const logp = F.logSoftmax(heat, 3);
+  const pts = focus.reshape(B, C, K, 2).mul(r).sub(0.5); // cell coordinates
+  const col = linspace(0, r - 1, r)
+    .reshape(1, r)
+    .expand(r, r)
+    .reshape(1, 1, 1, RR);
+  const row = linspace(0, r - 1, r)
+    .reshape(r, 1)
+    .expand(r, r)
+    .reshape(1, 1, 1, RR);
+  const d2 = col
+    .sub(pts.narrow(3, 0, 1))
+    .pow(2)
+    .add(row.sub(pts.narrow(3, 1, 1)).pow(2)); // [B, C, K, r²]
+  const target = F.softmax(d2.mul(-1 / (2 * FOCUS_SIGMA * FOCUS_SIGMA)), 3);
+  const ce = target.mul(logp).sum(3).neg(); // [B, C, K]
+  return ce.mul(mask).sum().div(mask.sum().clamp(1));
+}
+
+/**
+ * The peak of one r×r heatmap (logits, row-major): the softmax-weighted mean position over the 3×3
+ * cells around the best one, as normalized image coordinates [u, v] of the cells' centres.
+ */
+export function heatmapPeak(logits: ArrayLike<number>): [number, number] {
+  const r = Math.round(Math.sqrt(logits.length));
+  let best = 0;
+  for (let j = 1; j < logits.length; j++) if (logits[j] > logits[best]) best = j;
+  const bx = best % r;
+  const by = Math.floor(best / r);
+  let w = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let y = Math.max(0, by - 1); y <= Math.min(r - 1, by + 1); y++)
+    for (let x = Math.max(0, bx - 1); x <= Math.min(r - 1, bx + 1); x++) {
+      const q = Math.exp(logits[y * r + x] - logits[best]);
+      w += q;
+      sx += q * x;
+      sy += q * y;
+    }
+  return [(sx / w + 0.5) / r, (sy / w + 0.5) / r];
 }
 
 /** Keypoint channels of the spatial softmax (each gives one (x, y)). */
@@ -246,20 +316,17 @@ export class PrefixEncoder extends nn.Module {
   }
 
   /**
-   * Prefix tokens [B, P, D] (before the backbone), the key mask [B, P] (bool), and the cameras'
-   * raw keypoints [B, C·2·KEYPOINT_CHANNELS] (when the encoder has keypoints).
+   * Prefix tokens [B, P, D] (before the backbone), the key mask [B, P] (bool), and the keypoint
+   * head's maps (when the encoder has keypoints).
    */
-  embed(b: TensorBatch): { tokens: Tensor; mask: Tensor; keypoints?: Tensor } {
+  embed(b: TensorBatch): { tokens: Tensor; mask: Tensor; maps?: KeypointMaps } {
     const G2 = tokensPerCamera(this.cfg);
     const B = b.size;
     const L = this.cfg.maxTextTokens;
     const text = this.textEmbed
       .forward(b.textIds)
       .add(this.textPos.forward(arange(0, L, 1, { dtype: 'int64' })).unsqueeze(0)); // [B, L, D]
-    const { tokens: img, keypoints } = this.vision.encode(
-      b.images,
-      this.instructionCondition(text, b.textMask),
-    ); // [B, C·T, D]
+    const { tokens: img, maps } = this.vision.encode(b.images, this.instructionCondition(text, b.textMask)); // [B, C·T, D]
     const C = b.imageMask.shape[1];
     const imgMask = b.imageMask
       .unsqueeze(2)
@@ -277,36 +344,43 @@ export class PrefixEncoder extends nn.Module {
       parts.push(this.auxQuery.weight.unsqueeze(0).expand(B, 1, this.cfg.dModel));
       masks.push(b.textMask.narrow(1, 0, 1));
     }
-    return { tokens: cat(parts, 1), mask: cat(masks, 1), keypoints };
+    return { tokens: cat(parts, 1), mask: cat(masks, 1), maps };
   }
 
   /**
-   * The auxiliary loss: MSE between the read-out (`auxPrediction`, from the backbone output
-   * `prefix` [B, P, D]) and the batch's normalized targets, over rows that have one, times `auxWeight`.
-   * Undefined when the model has no auxiliary task or the batch no targets.
+   * The auxiliary losses, summed: the MSE between the read-out (`auxPrediction`, from the backbone
+   * output `prefix` [B, P, D]) and the batch's normalized targets over rows that have one, times
+   * `auxWeight`; and the dense `focusLoss` times `focusWeight`. Undefined when neither applies (no
+   * task in the model or no targets in the batch).
    */
-  auxLoss(prefix: Tensor, b: TensorBatch, keypoints?: Tensor): Tensor | undefined {
-    if (!b.aux || !b.auxMask) return undefined;
-    const pred = this.auxPrediction(prefix, b, keypoints);
-    if (!pred) return undefined;
-    const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
-    return se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
+  auxLoss(prefix: Tensor, b: TensorBatch, maps?: KeypointMaps): Tensor | undefined {
+    let loss: Tensor | undefined;
+    const pred = b.aux && b.auxMask ? this.auxPrediction(prefix, b, maps) : undefined;
+    if (pred && b.aux && b.auxMask) {
+      const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
+      loss = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
+    }
+    if (this.cfg.focusWeight > 0 && maps && b.focus && b.focusMask) {
+      const f = focusLoss(maps.heat, b.focus, b.focusMask).mul(this.cfg.focusWeight);
+      loss = loss ? loss.add(f) : f;
+    }
+    return loss;
   }
 
   /**
    * The auxiliary read-out [B, auxDim] (normalized environment state): the query token's output
    * plus, with keypoints, a linear map of every camera's keypoints. Undefined without the task.
    */
-  auxPrediction(prefix: Tensor, b: TensorBatch, keypoints?: Tensor): Tensor | undefined {
+  auxPrediction(prefix: Tensor, b: TensorBatch, maps?: KeypointMaps): Tensor | undefined {
     if (!this.auxHead) return undefined;
     const P = prefix.shape[1];
     let pred = this.auxHead.forward(prefix.narrow(1, P - 1, 1).squeeze(1)); // [B, X]
-    if (this.auxKeypoints && keypoints) {
+    if (this.auxKeypoints && maps) {
       // Missing cameras' keypoints are zeroed; slots past the batch's cameras are zero padding.
       const B = b.size;
       const C = b.imageMask.shape[1];
       const W = 2 * KEYPOINT_CHANNELS;
-      let kp = keypoints.reshape(B, C, W).mul(b.imageMask.float().unsqueeze(2));
+      let kp = maps.keypoints.reshape(B, C, W).mul(b.imageMask.float().unsqueeze(2));
       if (C < this.cfg.maxCameras) kp = cat([kp, zeros([B, this.cfg.maxCameras - C, W])], 1);
       pred = pred.add(this.auxKeypoints.forward(kp.reshape(B, this.cfg.maxCameras * W)));
     }
@@ -322,12 +396,12 @@ export class PrefixEncoder extends nn.Module {
   }
 
   /** The backbone: prefix [B, P, D] after the transformer, and its key mask [B, P]. */
-  forward(b: TensorBatch): { prefix: Tensor; mask: Tensor; keypoints?: Tensor } {
-    const { tokens, mask, keypoints } = this.embed(b);
+  forward(b: TensorBatch): { prefix: Tensor; mask: Tensor; maps?: KeypointMaps } {
+    const { tokens, mask, maps } = this.embed(b);
     const attn = mask.unsqueeze(1).unsqueeze(1); // [B, 1, 1, P]
     let x = tokens;
     for (const blk of this.blocks) x = blk.forward(x, attn);
-    return { prefix: this.lnOut.forward(x), mask, keypoints };
+    return { prefix: this.lnOut.forward(x), mask, maps };
   }
 }
 

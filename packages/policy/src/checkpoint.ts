@@ -154,6 +154,7 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   // … and before the auxiliary task.
   if (cfg.model && cfg.model.auxDim === undefined) cfg.model.auxDim = 0;
   if (cfg.model && cfg.model.auxWeight === undefined) cfg.model.auxWeight = 0;
+  if (cfg.model && cfg.model.focusWeight === undefined) cfg.model.focusWeight = 0;
   validateModelConfig(cfg.model);
   return cfg;
 }

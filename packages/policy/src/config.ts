@@ -58,6 +58,12 @@ export interface ModelConfig {
   auxDim: number;
   /** Weight of the auxiliary loss against the action loss (used when auxDim > 0). */
   auxWeight: number;
+  /**
+   * Weight of the dense "where" loss: keypoint channels 0 and 1 of every camera are trained as
+   * heatmaps of the task's object and destination (cross-entropy of their spatial softmax against a
+   * Gaussian at the labelled pixel, when the data has `observation.focus_uv`). Needs keypoints.
+   */
+  focusWeight: number;
   /** Action chunk length H. */
   horizon: number;
   maxStateDim: number;
@@ -98,6 +104,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   maxTextTokens: 16,
   auxDim: 0,
   auxWeight: 0,
+  focusWeight: 0,
   horizon: 16,
   maxStateDim: 32,
   maxActionDim: 32,
@@ -146,6 +153,14 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     throw new ValidationError('model.auxDim', c.auxDim, 'a non-negative integer');
   if (!(typeof c.auxWeight === 'number' && c.auxWeight >= 0 && Number.isFinite(c.auxWeight)))
     throw new ValidationError('model.auxWeight', c.auxWeight, 'a non-negative number');
+  if (!(typeof c.focusWeight === 'number' && c.focusWeight >= 0 && Number.isFinite(c.focusWeight)))
+    throw new ValidationError('model.focusWeight', c.focusWeight, 'a non-negative number');
+  if (c.focusWeight > 0 && c.visionKeypoints === 0)
+    throw new ValidationError(
+      'model.focusWeight',
+      c.focusWeight,
+      '0 when model.visionKeypoints is 0 (it trains keypoint channels)',
+    );
   if (c.dModel % c.heads !== 0)
     throw new ValidationError('model.dModel', c.dModel, `a multiple of heads (${c.heads})`);
   if (c.expertDim % c.expertHeads !== 0)

@@ -12,7 +12,7 @@ import {
   tensor,
 } from '@robofm/torch';
 import type { ModelConfig } from './config.ts';
-import { PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
+import { type KeypointMaps, PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
 import { ExpertBlock, type PrefixKv, sinusoidalEmbedding } from './layers.ts';
 import type { Rng } from './rng.ts';
 
@@ -77,15 +77,15 @@ export class FlowVla extends nn.Module {
     cache: PrefixKv[];
     mask: Tensor;
     prefix: Tensor;
-    keypoints?: Tensor;
+    maps?: KeypointMaps;
   } {
-    const { prefix, mask, keypoints } = this.backbone.forward(b);
+    const { prefix, mask, maps } = this.backbone.forward(b);
     const H = this.config.horizon;
     const B = b.size;
     const full = cat([mask, ones([B, H], { dtype: 'bool' })], 1)
       .unsqueeze(1)
       .unsqueeze(1); // [B, 1, 1, P + H]
-    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full, prefix, keypoints };
+    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full, prefix, maps };
   }
 
   /**
@@ -94,7 +94,7 @@ export class FlowVla extends nn.Module {
    */
   computeLoss(b: TensorBatch, rng: Rng, generator?: Generator): Tensor {
     if (!b.actions || !b.actionMask) throw new Error('computeLoss needs a batch with actions');
-    const { cache, mask, prefix, keypoints } = this.prefixCache(b);
+    const { cache, mask, prefix, maps } = this.prefixCache(b);
     const t = sampleFlowTimes(rng, b.size);
     const tt = tensor(t, { shape: [b.size, 1, 1] });
     const noise = randn(b.actions.shape, { generator });
@@ -103,7 +103,7 @@ export class FlowVla extends nn.Module {
     const v = this.velocity(xt, t, cache, mask);
     const se = v.sub(target).pow(2).mul(b.actionMask);
     const flow = se.sum().div(b.actionMask.sum().clamp(1));
-    const aux = this.backbone.auxLoss(prefix, b, keypoints);
+    const aux = this.backbone.auxLoss(prefix, b, maps);
     this.lastAuxLoss = aux?.item();
     return aux ? flow.add(aux) : flow;
   }

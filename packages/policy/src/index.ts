@@ -8,8 +8,16 @@ export { normalizeVector, unnormalizeVector, validateNormStats, computeFeatureSt
 export type { RawSample, ArrayBatch } from './processor.ts';
 export { Processor, resizeHwcToChw } from './processor.ts';
 export { Rng } from './rng.ts';
-export type { TensorBatch } from './backbone.ts';
-export { toTensorBatch, disposeBatch, VisionEncoder, PrefixEncoder, spatialSoftmax } from './backbone.ts';
+export type { KeypointMaps, TensorBatch } from './backbone.ts';
+export {
+  toTensorBatch,
+  disposeBatch,
+  VisionEncoder,
+  PrefixEncoder,
+  spatialSoftmax,
+  focusLoss,
+  heatmapPeak,
+} from './backbone.ts';
 export { FlowVla, sampleFlowTimes } from './flow-vla.ts';
 export { TokenVla, toBin, fromBin, binRange } from './token-vla.ts';
 export type { VlaModel, CheckpointConfig, LoadedCheckpoint, SaveCheckpointOptions } from './checkpoint.ts';

@@ -1,7 +1,7 @@
 import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
 import { EMBODIMENTS, ValidationError } from '@robofm/core';
 import { Generator, type Tensor, noGrad, scope } from '@robofm/torch';
-import { toTensorBatch } from './backbone.ts';
+import { heatmapPeak, toTensorBatch } from './backbone.ts';
 import { type LoadedCheckpoint, demoCheckpointDir, loadCheckpoint } from './checkpoint.ts';
 import { unnormalizeVector } from './normalize.ts';
 import { Processor, type RawSample } from './processor.ts';
@@ -106,8 +106,8 @@ export class LocalPolicy implements Policy {
       scope(() => {
         const tb = toTensorBatch(batch, m);
         const bb = this.checkpoint.model.backbone;
-        const { prefix, keypoints } = bb.forward(tb);
-        return bb.auxPrediction(prefix, tb, keypoints)!.toFloat32Array();
+        const { prefix, maps } = bb.forward(tb);
+        return bb.auxPrediction(prefix, tb, maps)!.toFloat32Array();
       }),
     );
     return obs.map((o, i) => {
@@ -119,6 +119,33 @@ export class LocalPolicy implements Policy {
           'stats of the environment state',
         );
       return unnormalizeVector(out.subarray(i * m.auxDim, (i + 1) * m.auxDim), env, m.normalization);
+    });
+  }
+
+  /**
+   * Where the model's focus heatmaps (keypoint channels 0–1, trained with `model.focusWeight`) peak:
+   * per observation, camera → [object u, v, destination u, v] in normalized image coordinates (u
+   * right, v down). Undefined when the model was not trained with them.
+   */
+  predictFocusPixels(obs: Observation[]): Array<Record<string, number[]>> | undefined {
+    const m = this.checkpoint.config.model;
+    if (m.focusWeight === 0) return undefined;
+    const batch = this.processor.collate(this.samples(obs));
+    const heat = noGrad(() =>
+      scope(() =>
+        this.checkpoint.model.backbone.forward(toTensorBatch(batch, m)).maps!.heat.toFloat32Array(),
+      ),
+    );
+    const C = batch.cameras;
+    const RR = heat.length / (obs.length * C * 2);
+    return obs.map((o, i) => {
+      const out: Record<string, number[]> = {};
+      m.embodiments[o.embodiment].cameras.forEach((cam, slot) => {
+        if (!batch.imageMask[i * C + slot]) return;
+        const at = (k: number) => ((i * C + slot) * 2 + k) * RR;
+        out[cam.name] = [0, 1].flatMap((k) => heatmapPeak(heat.subarray(at(k), at(k) + RR)));
+      });
+      return out;
     });
   }
 

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, liveTensors, manualSeed, optim, scope } from '@robofm/torch';
+import { Generator, liveTensors, manualSeed, optim, scope, tensor } from '@robofm/torch';
 import { describe, expect, it } from 'vitest';
-import { toTensorBatch } from './backbone.ts';
+import { focusLoss, heatmapPeak, toTensorBatch } from './backbone.ts';
 import { type VlaModel, createModel, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.ts';
 import { instructionCorpus } from './instruction-corpus.ts';
@@ -184,6 +184,86 @@ describe('VLA models', () => {
     expect(plain.aux).toBeUndefined();
     scope(() => model.computeLoss(toTensorBatch(plain, cfg), Rng.derive(0, 0), new Generator(0)));
     expect(model.lastAuxLoss).toBeUndefined();
+  });
+
+  it('focus heatmaps: keypoint channel 0 learns where a bright square is; out-of-view points are masked', () => {
+    manualSeed(2);
+    const cfg: ModelConfig = { ...TINY, focusWeight: 1 };
+    const { processor: p0 } = tinyData();
+    const processor = new Processor(cfg, p0.normStats, p0.tokenizer);
+    const rng = new Rng(5);
+    const samples: RawSample[] = Array.from({ length: 8 }, () => {
+      // A 4×4 white square on black at a random place of the 16² image (cells of the 4² map are 4 px).
+      const x0 = 4 * rng.int(4);
+      const y0 = 4 * rng.int(4);
+      const img = new Uint8Array(16 * 16 * 3);
+      for (let y = y0; y < y0 + 4; y++) img.fill(255, (y * 16 + x0) * 3, (y * 16 + x0 + 4) * 3);
+      return {
+        embodiment: 'bot',
+        images: { cam: img },
+        state: [0, 0, 0],
+        instruction: 'pick the cube',
+        actions: new Float32Array(cfg.horizon * 2),
+        focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, -1, -1] }, // the destination is out of view
+      };
+    });
+    const arr = processor.collate(samples);
+    expect(Array.from(arr.focusMask!.subarray(0, 2))).toEqual([1, 0]);
+    expect(arr.focus![0]).toBeCloseTo(samples[0].focusUv!.cam[0] as number, 6);
+    expect(() => processor.collate([{ ...samples[0], focusUv: { cam: [0.5] } }])).toThrow(/focusUv\.cam/);
+    // Without the weight, no targets are collated.
+    expect(new Processor(TINY, p0.normStats, p0.tokenizer).collate(samples).focus).toBeUndefined();
+    const model = createModel(cfg);
+    const opt = new optim.AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0 });
+    const aux: number[] = [];
+    for (let s = 0; s < 120; s++) {
+      scope(() => {
+        const loss = model.computeLoss(toTensorBatch(arr, cfg), Rng.derive(0, s), new Generator(s));
+        loss.backward();
+        opt.step();
+      });
+      opt.zeroGrad();
+      aux.push(model.lastAuxLoss!);
+    }
+    expect(aux.at(-1)!).toBeLessThan(aux[0] - 0.8); // 2.8 → about 1.7 (the target's own spread is about 1.5)
+    // The heatmap's peak is the square's cell.
+    const hits = scope(() => {
+      const tb = toTensorBatch(arr, cfg);
+      const heat = model.backbone.forward(tb).maps!.heat.toFloat32Array(); // [8, 1, 2, 16]
+      return samples.filter((smp, b) => {
+        let best = 0;
+        for (let j = 1; j < 16; j++) if (heat[b * 32 + j] > heat[b * 32 + best]) best = j;
+        const [u, v] = smp.focusUv!.cam as number[];
+        return best === Math.floor(v * 4) * 4 + Math.floor(u * 4);
+      }).length;
+    });
+    expect(hits).toBeGreaterThanOrEqual(7);
+  });
+
+  it('focusLoss: lowest when the heatmap peaks at the label; masked points do not count', () => {
+    // Two channels on a 4×4 map; labels at the centre of cell (row 1, col 1) = index 5 for both.
+    const heat = (c0: number, c1: number) =>
+      tensor(
+        Float32Array.from({ length: 32 }, (_, j) => (j === c0 || j === 16 + c1 ? 8 : 0)),
+        { shape: [1, 1, 2, 16] },
+      );
+    const focus = tensor([1.5 / 4, 1.5 / 4, 1.5 / 4, 1.5 / 4], { shape: [1, 1, 4] });
+    const mask = (a: number, b: number) => tensor([a, b], { shape: [1, 1, 2] });
+    scope(() => {
+      const right = focusLoss(heat(5, 5), focus, mask(1, 1)).item();
+      const wrong = focusLoss(heat(10, 10), focus, mask(1, 1)).item();
+      expect(right).toBeGreaterThan(0); // the target has spread: never zero
+      expect(right).toBeLessThan(wrong);
+      // Channel 1 wrong but masked out: the same loss as both right.
+      expect(focusLoss(heat(5, 10), focus, mask(1, 0)).item()).toBeCloseTo(right, 5);
+      expect(focusLoss(heat(5, 10), focus, mask(1, 1)).item()).toBeGreaterThan(right);
+      expect(focusLoss(heat(5, 5), focus, mask(0, 0)).item()).toBe(0);
+    });
+    // heatmapPeak reads the label back: cell (1, 1)'s centre, pulled towards a strong neighbour.
+    const one = Float32Array.from({ length: 16 }, (_, j) => (j === 5 ? 8 : 0));
+    expect(heatmapPeak(one).map((v) => v * 4)).toEqual([expect.closeTo(1.5, 2), expect.closeTo(1.5, 2)]);
+    one[6] = 8; // as strong one cell to the right: halfway between
+    expect(heatmapPeak(one)[0] * 4).toBeCloseTo(2, 2);
   });
 
   it('token baseline: cross-entropy falls on a tiny dataset', () => {

@@ -23,6 +23,11 @@ export interface RawSample {
   actionValid?: ArrayLike<number>;
   /** Privileged environment state (training only; the auxiliary task's target, `auxDim` wide). */
   envState?: ArrayLike<number>;
+  /**
+   * camera → [4] the task's object and destination in that camera's image, normalized [u, v] each
+   * (u right, v down; outside [0, 1] when out of view). Training only: the dense "where" targets.
+   */
+  focusUv?: Record<string, ArrayLike<number>>;
 }
 
 /**
@@ -54,6 +59,9 @@ export interface ArrayBatch {
   /** [B, auxDim] normalized auxiliary targets and [B] 1 = the sample has one (auxDim > 0 only). */
   aux?: Float32Array;
   auxMask?: Float32Array;
+  /** [B, C, 4] object and destination (u, v) per camera slot, and [B, C, 2] 1 = in view (focusWeight > 0). */
+  focus?: Float32Array;
+  focusMask?: Float32Array;
 }
 
 /**
@@ -101,6 +109,9 @@ export class Processor {
     const withAux = X > 0 && samples.some((s) => s.envState !== undefined);
     const aux = withAux ? new Float32Array(B * X) : undefined;
     const auxMask = withAux ? new Float32Array(B) : undefined;
+    const withFocus = c.focusWeight > 0 && samples.some((s) => s.focusUv !== undefined);
+    const focus = withFocus ? new Float32Array(B * C * 4) : undefined;
+    const focusMask = withFocus ? new Float32Array(B * C * 2) : undefined;
     samples.forEach((s, b) => {
       const e = c.embodiments[s.embodiment];
       if (!e)
@@ -119,6 +130,23 @@ export class Processor {
           throw new ValidationError(`sample[${b}].images.${cam.name}`, px, `${h}x${w}x3 uint8 pixels`);
         resizeHwcToChw(px, h, w, S, img, ((b * C + slot) * 3 * S * S) | 0);
         imageMask[b * C + slot] = 1;
+        const uv = s.focusUv?.[cam.name];
+        if (focus && focusMask && uv) {
+          if (uv.length !== 4)
+            throw new ValidationError(
+              `sample[${b}].focusUv.${cam.name}`,
+              uv,
+              'length 4 (object u, v, dest u, v)',
+            );
+          for (let k = 0; k < 2; k++) {
+            const u = uv[2 * k];
+            const v = uv[2 * k + 1];
+            if (!(u >= 0 && u <= 1 && v >= 0 && v <= 1)) continue; // out of view: no target
+            focus[(b * C + slot) * 4 + 2 * k] = u;
+            focus[(b * C + slot) * 4 + 2 * k + 1] = v;
+            focusMask[(b * C + slot) * 2 + k] = 1;
+          }
+        }
       });
       const { ids, mask } = this.tokenizer.encodeFixed(s.instruction ?? '', L);
       textIds.set(ids, b * L);
@@ -170,6 +198,7 @@ export class Processor {
       actionMask,
       embodimentIdx,
       ...(aux && auxMask ? { aux, auxMask } : {}),
+      ...(focus && focusMask ? { focus, focusMask } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
 import { F, type Generator, nn, type Tensor, arange, cat, noGrad, ones, scope, tensor } from '@robofm/torch';
-import { PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
+import { type KeypointMaps, PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
 import type { ModelConfig } from './config.ts';
 import type { Rng } from './rng.ts';
 
@@ -66,11 +66,11 @@ export class TokenVla extends nn.Module {
     b: TensorBatch,
     prevIds: Tensor,
     dimMask: Tensor,
-  ): { logits: Tensor; prefix: Tensor; keypoints?: Tensor } {
+  ): { logits: Tensor; prefix: Tensor; maps?: KeypointMaps } {
     const c = this.config;
     const B = b.size;
     const H = c.horizon;
-    const { tokens, mask, keypoints } = this.backbone.embed(b);
+    const { tokens, mask, maps } = this.backbone.embed(b);
     const P = tokens.shape[1];
     const emb = this.binEmbed.forward(prevIds).mul(dimMask.unsqueeze(3)).sum(2); // [B, H, D]
     const bos = this.stepBos.forward(tensor(new BigInt64Array(B), { shape: [B, 1], dtype: 'int64' })); // [B, 1, D]
@@ -93,7 +93,7 @@ export class TokenVla extends nn.Module {
     return {
       logits: this.head.forward(out).reshape(B, H, c.maxActionDim, c.tokenBins),
       prefix: y.narrow(1, 0, P),
-      keypoints,
+      maps,
     };
   }
 
@@ -119,7 +119,7 @@ export class TokenVla extends nn.Module {
     const mask = b.actionMask.toFloat32Array();
     const target = new BigInt64Array(bins.length);
     for (let i = 0; i < bins.length; i++) target[i] = mask[i] > 0 ? BigInt(bins[i]) : -100n;
-    const { logits, prefix, keypoints } = this.logits(
+    const { logits, prefix, maps } = this.logits(
       b,
       tensor(ids, { shape: [B, H, A], dtype: 'int64' }),
       this.dimMaskOf(b),
@@ -132,7 +132,7 @@ export class TokenVla extends nn.Module {
         ignoreIndex: -100,
       },
     );
-    const aux = this.backbone.auxLoss(prefix, b, keypoints);
+    const aux = this.backbone.auxLoss(prefix, b, maps);
     this.lastAuxLoss = aux?.item();
     // A batch of perception-only frames has no supervised bin (the mean over none would be NaN).
     const actionLoss = supervised ? ce : logits.sum().mul(0);

@@ -221,18 +221,42 @@ export class SimEnv implements Env {
   /** Renders one camera of the current world (rgb, optional depth) at the env's resolution. */
   render(camera: string, opts: { depth?: boolean; width?: number; height?: number; cache?: boolean } = {}) {
     if (!this.renderer) throw new RobofmError('env_needs_reset', 'call reset() before rendering');
-    // The policy's cameras at their resolution; any other camera of the model (e.g. `overview`)
-    // at 96×96 unless a size is given.
-    const cam = this.spec.cameras.find((c) => c.name === camera) ??
-      getEmbodiment(this.spec.name).cameras.find((c) => c.name === camera) ?? {
-        name: camera,
-        width: 96,
-        height: 96,
-      };
+    const cam = this.cameraSize(camera);
     return this.renderer.render(camera, opts.width ?? cam.width, opts.height ?? cam.height, {
       depth: opts.depth,
       cache: opts.cache,
     });
+  }
+
+  /**
+   * The inverse of `project` onto the horizontal plane at height `z`: the world point a camera
+   * sees at normalized image coordinates [u, v]; undefined when that ray never reaches the plane.
+   */
+  unproject(camera: string, uv: readonly number[], z: number): [number, number, number] | undefined {
+    if (!this.renderer) throw new RobofmError('env_needs_reset', 'call reset() before unprojecting');
+    const cam = this.cameraSize(camera);
+    return this.renderer.unproject(camera, uv, z, cam.width, cam.height);
+  }
+
+  /**
+   * A camera's image size: the policy's cameras at their resolution; any other camera of the
+   * model (e.g. `overview`) at 96×96.
+   */
+  private cameraSize(camera: string): { width: number; height: number } {
+    return (
+      this.spec.cameras.find((c) => c.name === camera) ??
+      getEmbodiment(this.spec.name).cameras.find((c) => c.name === camera) ?? { width: 96, height: 96 }
+    );
+  }
+
+  /**
+   * Where world point `p` appears in a camera's image (at the size `render` uses), as normalized
+   * image coordinates [u, v] (u right, v down; ∈ [0, 1]² when in view); undefined when behind it.
+   */
+  project(camera: string, p: readonly number[]): [number, number] | undefined {
+    if (!this.renderer) throw new RobofmError('env_needs_reset', 'call reset() before projecting');
+    const cam = this.cameraSize(camera);
+    return this.renderer.project(camera, p, cam.width, cam.height);
   }
 
   private observe(info: Record<string, unknown>): Observation {

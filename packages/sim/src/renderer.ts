@@ -226,6 +226,62 @@ export class RayRenderer {
   }
 
   /**
+   * Where world point `p` appears in camera `name`'s `width`×`height` image, as normalized image
+   * coordinates [u, v] (u right, v down; pixel i's centre is at (i + 0.5)/width). Points outside
+   * the view give values outside [0, 1]; undefined when the point is behind the camera.
+   */
+  project(name: string, p: readonly number[], width: number, height: number): [number, number] | undefined {
+    const m = this.world.model;
+    const d = this.world.data;
+    const camId = mujocoModule().mj_name2id(m, OBJ.camera, name);
+    if (camId < 0) throw new ValidationError('camera', name, 'a camera of this embodiment');
+    const pos = (d.cam_xpos as Float64Array).subarray(3 * camId, 3 * camId + 3);
+    const mat = (d.cam_xmat as Float64Array).subarray(9 * camId, 9 * camId + 9);
+    const wx = p[0] - pos[0];
+    const wy = p[1] - pos[1];
+    const wz = p[2] - pos[2];
+    // Camera frame: columns of cam_xmat are the camera axes; the camera looks along −z.
+    const cx = mat[0] * wx + mat[3] * wy + mat[6] * wz;
+    const cy = mat[1] * wx + mat[4] * wy + mat[7] * wz;
+    const cz = mat[2] * wx + mat[5] * wy + mat[8] * wz;
+    if (cz > -1e-6) return undefined;
+    const t = Math.tan(((m.cam_fovy as Float64Array)[camId] * Math.PI) / 360);
+    // Inverse of `cameraRays`: x = (2(u + 0.5)/H − W/H)·t, y = (1 − 2(v + 0.5)/H)·t.
+    const x = cx / -cz / t;
+    const y = cy / -cz / t;
+    return [(x * height + width) / (2 * width), (1 - y) / 2];
+  }
+
+  /**
+   * The inverse of `project` onto a horizontal plane: the world point at height `z` seen at
+   * normalized image coordinates [u, v] of camera `name` (`width`×`height` image); undefined when
+   * that ray never reaches the plane.
+   */
+  unproject(
+    name: string,
+    uv: readonly number[],
+    z: number,
+    width: number,
+    height: number,
+  ): [number, number, number] | undefined {
+    const m = this.world.model;
+    const d = this.world.data;
+    const camId = mujocoModule().mj_name2id(m, OBJ.camera, name);
+    if (camId < 0) throw new ValidationError('camera', name, 'a camera of this embodiment');
+    const pos = (d.cam_xpos as Float64Array).subarray(3 * camId, 3 * camId + 3);
+    const mat = (d.cam_xmat as Float64Array).subarray(9 * camId, 9 * camId + 9);
+    const t = Math.tan(((m.cam_fovy as Float64Array)[camId] * Math.PI) / 360);
+    const x = ((2 * uv[0] * width) / height - width / height) * t;
+    const y = (1 - 2 * uv[1]) * t;
+    // Ray direction in the world: x·axis₀ + y·axis₁ − axis₂ (columns of cam_xmat).
+    const dir = [0, 1, 2].map((i) => x * mat[3 * i] + y * mat[3 * i + 1] - mat[3 * i + 2]);
+    if (Math.abs(dir[2]) < 1e-9) return undefined;
+    const k = (z - pos[2]) / dir[2];
+    if (k <= 0) return undefined;
+    return [pos[0] + k * dir[0], pos[1] + k * dir[1], z];
+  }
+
+  /**
    * Pixels whose rays may hit a moving geom: the image-space box of each moving geom's bounding
    * sphere (the corners of its enclosing cube, projected). Conservative.
    */

@@ -1,6 +1,6 @@
 import { Rng } from '@robofm/policy';
 import { describe, expect, it } from 'vitest';
-import { dropState } from './augment.ts';
+import { augmentBatch, dropState } from './augment.ts';
 import type { ArrayBatch } from '@robofm/policy';
 
 const batch = (B: number, D: number): ArrayBatch =>
@@ -26,5 +26,42 @@ describe('state dropout', () => {
     const before = Float32Array.from(b.state);
     dropState(b, 3, 0, new Rng(1));
     expect(b.state).toEqual(before);
+  });
+});
+
+describe('image augmentation', () => {
+  it('moves the focus labels with the shifted image and drops the ones shifted out of view', () => {
+    const S = 32;
+    // One camera image with a single bright pixel at (x, y) = (10, 20); focus labels on it and near the edge.
+    const images = new Float32Array(3 * S * S).fill(-1);
+    for (let ch = 0; ch < 3; ch++) images[ch * S * S + 20 * S + 10] = 1;
+    const b = {
+      size: 1,
+      cameras: 1,
+      images,
+      imageMask: Uint8Array.of(1),
+      focus: Float32Array.of(10.5 / S, 20.5 / S, 0.5 / S, 0.5 / S),
+      focusMask: Float32Array.of(1, 1),
+    } as unknown as ArrayBatch;
+    let seen = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const c = {
+        ...b,
+        images: Float32Array.from(images),
+        focus: Float32Array.from(b.focus!),
+        focusMask: Float32Array.of(1, 1),
+      };
+      augmentBatch(c, S, new Rng(seed));
+      // The brightest pixel is where the label now points.
+      let best = 0;
+      for (let i = 1; i < S * S; i++) if (c.images[i] > c.images[best]) best = i;
+      expect(Math.floor(c.focus[0] * S)).toBe(best % S);
+      expect(Math.floor(c.focus[1] * S)).toBe(Math.floor(best / S));
+      // The corner label survives only while still in view.
+      const inView = c.focus[2] >= 0 && c.focus[3] >= 0;
+      expect(c.focusMask[1]).toBe(inView ? 1 : 0);
+      if (!inView) seen++;
+    }
+    expect(seen).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,8 @@ import type { ArrayBatch, Rng } from '@robofm/policy';
 /**
  * Training-only image augmentation on a collated batch (in place): a random shift of up to S/16
  * pixels (edge-clamped, like a pad-and-crop) and brightness/contrast jitter, per camera image.
+ * Focus labels (`focus`, image coordinates) move with the image; a point shifted out of view loses
+ * its label.
  */
 export function augmentBatch(b: ArrayBatch, imageSize: number, rng: Rng): void {
   const S = imageSize;
@@ -15,6 +17,13 @@ export function augmentBatch(b: ArrayBatch, imageSize: number, rng: Rng): void {
     const dy = rng.int(2 * maxShift + 1) - maxShift;
     const gain = 0.85 + 0.3 * rng.next();
     const bias = (rng.next() - 0.5) * 0.2;
+    if (b.focus && b.focusMask)
+      for (let k = 0; k < 2; k++) {
+        // Output pixel x shows input pixel x + dx, so what was at u is now at u − dx/S.
+        const u = (b.focus[i * 4 + 2 * k] -= dx / S);
+        const v = (b.focus[i * 4 + 2 * k + 1] -= dy / S);
+        if (!(u >= 0 && u <= 1 && v >= 0 && v <= 1)) b.focusMask[i * 2 + k] = 0;
+      }
     for (let ch = 0; ch < 3; ch++) {
       const off = (i * 3 + ch) * plane;
       const src = b.images.subarray(off, off + plane);

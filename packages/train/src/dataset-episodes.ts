@@ -22,6 +22,8 @@ export interface LoadedDataset {
 const IMAGE_PREFIX = 'observation.images.';
 /** LeRobot's privileged environment state (robofm: the task's object and destination positions). */
 const ENV_STATE = 'observation.environment_state';
+/** robofm's focus in image coordinates: per camera `<camera>.object_u|object_v|dest_u|dest_v`. */
+const FOCUS_UV = 'observation.focus_uv';
 
 /**
  * Reads a LeRobot v3.0 dataset into memory as episodes: state, action and instruction from the
@@ -75,6 +77,7 @@ export async function loadDatasetEpisodes(
         )
       : undefined,
   };
+  const focusCams = f[FOCUS_UV] ? focusCameras(root, f[FOCUS_UV].names) : undefined;
   const tasks = await loadTasks(root);
   let metas = await loadEpisodes(root, f);
   if (o.maxEpisodes !== undefined) metas = metas.slice(0, o.maxEpisodes);
@@ -127,6 +130,7 @@ export async function loadDatasetEpisodes(
       if (action) wanted.push('action');
       if (f.success) wanted.push('success');
       if (f[ENV_STATE]) wanted.push(ENV_STATE);
+      if (focusCams) wanted.push(FOCUS_UV);
       cols = (await readParquet(path, { columns: wanted })).columns;
       fileCache.clear();
       fileCache.set(path, cols);
@@ -160,6 +164,15 @@ export async function loadDatasetEpisodes(
       ep.instructions = cols.task_index.slice(from, from + T).map((k) => tasks[Number(k)] ?? ep.instruction);
     const env = cols[ENV_STATE];
     if (env) ep.envState = env.slice(from, from + T).map((r) => Float32Array.from(r as ArrayLike<number>));
+    if (focusCams) {
+      const rows = cols[FOCUS_UV].slice(from, from + T) as ArrayLike<number>[];
+      ep.focusUv = Object.fromEntries(
+        focusCams.map((cam, k) => [
+          cam,
+          rows.map((r) => Float32Array.from({ length: 4 }, (_, j) => r[4 * k + j])),
+        ]),
+      );
+    }
     for (const c of cams) {
       const v = m.videos[c.key];
       if (!v || !info.video_path)
@@ -196,4 +209,20 @@ function namesOf(names: unknown, width: number): string[] {
   return Array.isArray(list) && list.length === width
     ? list.map(String)
     : Array.from({ length: width }, (_, i) => `dim_${i}`);
+}
+
+/** The cameras of an `observation.focus_uv` feature, from its names (4 per camera, in order). */
+function focusCameras(root: string, names: unknown): string[] {
+  const parts = ['object_u', 'object_v', 'dest_u', 'dest_v'];
+  const ok =
+    Array.isArray(names) &&
+    names.length % 4 === 0 &&
+    names.every((n, i) => typeof n === 'string' && n.endsWith(`.${parts[i % 4]}`));
+  if (!ok)
+    throw new ValidationError(
+      `${root}/meta/info.json.features.${FOCUS_UV}.names`,
+      names,
+      `<camera>.${parts.join(', <camera>.')} for each camera`,
+    );
+  return (names as string[]).filter((_, i) => i % 4 === 0).map((n) => n.slice(0, -'.object_u'.length));
 }

@@ -31,6 +31,11 @@ export interface Episode {
    * object and destination are), when the dataset has it: the auxiliary task's targets.
    */
   envState?: Float32Array[];
+  /**
+   * camera → [T][4] the same object and destination in that camera's image (`observation.focus_uv`:
+   * normalized u, v of each; outside [0, 1] when out of view): the dense "where" targets.
+   */
+  focusUv?: Record<string, Float32Array[]>;
   /** Optional sampling weight of the dataset this episode came from. */
   weight?: number;
 }
@@ -189,6 +194,9 @@ export class EpisodeSource implements SampleSource {
       instruction: e.instructions?.[t] ?? e.instruction,
       ...(acting ? { actions, actionValid: valid } : {}),
       ...(e.envState ? { envState: e.envState[t] } : {}),
+      ...(e.focusUv
+        ? { focusUv: Object.fromEntries(Object.entries(e.focusUv).map(([cam, rows]) => [cam, rows[t]])) }
+        : {}),
     };
   }
 }

@@ -91,9 +91,10 @@ function preset(
 
 /**
  * The demo recipe: 96² images (objects on the front camera are a few pixels wide; 64² blurs them
- * away), keypoint tokens, FiLM language conditioning of the stem, the auxiliary "where" task
- * (on when the data records `observation.environment_state`), ~16k steps of batch 32 with a slow
- * EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
+ * away), keypoint tokens, FiLM language conditioning of the stem, the auxiliary "where" task (on
+ * when the data records `observation.environment_state`) and its dense form, heatmaps of the named
+ * object and destination on keypoint channels 0–1 (when it records `observation.focus_uv`), ~16k
+ * steps of batch 32 with a slow EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
  */
 const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   steps: 16000,
@@ -101,7 +102,7 @@ const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   emaDecay: 0.999,
   timeLimitMin: 60,
 };
-const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96, visionFilm: true, auxWeight: 1 };
+const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96, visionFilm: true, auxWeight: 1, focusWeight: 1 };
 
 /** The named presets. `demo` trains in an hour on 2 CPU cores; `quick` in about two minutes. */
 export const PRESETS: Record<string, TrainConfig> = {
@@ -216,6 +217,7 @@ const FLOAT_KEYS = new Set([
   'timeLimitMin',
   'stateDropout',
   'model.auxWeight',
+  'model.focusWeight',
 ]);
 
 function parseLike(key: string, current: unknown, raw: string): unknown {

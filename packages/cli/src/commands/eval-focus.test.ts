@@ -53,9 +53,14 @@ describe('robofm eval focus', () => {
       out: join(d, 'run'),
       steps: '3',
       'model.auxWeight': '1',
+      'model.focusWeight': '1',
       datasets: `${join(d, 'demos')},${join(d, 'scenes')}`,
     });
     const source = await loadSources(cfg.datasets, { imageSize: cfg.model.imageSize, progress: false });
+    // The loader gives every camera's focus labels, per frame.
+    const ep = source.episodes[0];
+    expect(Object.keys(ep.focusUv!)).toEqual(['front', 'wrist']);
+    expect(ep.focusUv!.front).toHaveLength(ep.state.length);
     await train({ config: cfg, source, progress: false });
     const r = await focus(['--policy', join(d, 'run'), '--scenes', '3', '--json']);
     expect(r.scenes).toBe(3);
@@ -64,7 +69,10 @@ describe('robofm eval focus', () => {
       const s = r[k] as { meanCm: number; within5cm: number };
       expect(Number.isFinite(s.meanCm) && s.meanCm >= 0, k).toBe(true);
       expect((r.meanGuess as Record<string, { meanCm: number }>)[k].meanCm).toBeGreaterThan(0);
+      const h = (r.heatmap as Record<string, { meanCm: number }>)[k];
+      expect(Number.isFinite(h.meanCm) && h.meanCm >= 0, k).toBe(true);
     }
+    expect((r.heatmap as { camera: string }).camera).toBe('front');
     const plain = applyOverrides(getPreset('tiny'), {
       out: join(d, 'plain'),
       steps: '1',

@@ -10,7 +10,9 @@ export const evalFocusCommand: Command = {
     'For a checkpoint trained with the auxiliary task (model.auxWeight > 0 on data with',
     'observation.environment_state), reads its prediction of where the named object and its',
     'destination are from the first observation of N scenes, and reports the horizontal errors',
-    '(mean, median, count within 5 cm) beside those of always guessing the training mean. Held-out',
+    '(mean, median, count within 5 cm) beside those of always guessing the training mean. A model',
+    'trained with focus heatmaps (model.focusWeight) also gets where they peak in its first camera,',
+    'cast onto the table. Held-out',
     'scenes and paraphrases by default; --split train checks the training scenes (memorization).',
     'With --json the last stdout line is the report.',
   ].join('\n'),
@@ -44,7 +46,9 @@ export const evalFocusCommand: Command = {
       g: { meanCm: number },
     ) =>
       `${name.padEnd(8)} mean ${s.meanCm.toFixed(1).padStart(5)} cm  median ${s.medianCm.toFixed(1).padStart(5)} cm  within 5 cm ${String(s.within5cm).padStart(3)}/${r.scenes}   (mean guess ${g.meanCm.toFixed(1)} cm)\n`;
-    const text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
+    let text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
+    if (r.heatmap)
+      text += `heatmap peaks (${r.heatmap.camera} camera):\n${line('object', r.heatmap.object, r.meanGuess.object)}${line('dest', r.heatmap.dest, r.meanGuess.dest)}`;
     writeResult(text, r, Boolean(options.json));
     return 0;
   },

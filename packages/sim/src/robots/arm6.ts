@@ -13,7 +13,8 @@ export const arm6Robot: RobotDescription = {
       name: 'base',
       pos: [0, 0, 0],
       geoms: [{ type: 'cylinder', size: [0.08, 0.03], pos: [0, 0, 0.03], rgba: DARK, contact: false }],
-      cameras: [{ name: 'front', pos: [1.35, 0.75, 0.8], target: [0.3, 0, 0.12], fovy: 50 }],
+      // Framed on the workspace (objects 5–8 px wide at 96², twice the old far view's), gripper in view.
+      cameras: [{ name: 'front', pos: [1.0, 0.5, 0.75], target: [0.38, 0, 0], fovy: 52 }],
       children: [chain.link],
     },
   ],

@@ -138,6 +138,43 @@ describe('success detectors (in MuJoCo)', () => {
       env.dispose();
     }
   });
+  it('SimEnv.project: the named object is drawn where its centre projects, and nowhere else', async () => {
+    const { env, state } = await envWithState('pick_place', 'arm6', { edgeCases: 'off' });
+    try {
+      for (const seed of [12, 13, 14]) {
+        env.reset({ seed });
+        const name = state().goals[0].object;
+        const p = env.world.objectPose(name).pos;
+        const uv = env.project('front', [...p])!;
+        const back = env.unproject('front', uv, p[2])!; // the round trip lands on the object
+        expect(Math.hypot(back[0] - p[0], back[1] - p[1])).toBeLessThan(1e-9);
+        expect(uv[0]).toBeGreaterThan(0);
+        expect(uv[0]).toBeLessThan(1);
+        expect(uv[1]).toBeGreaterThan(0);
+        expect(uv[1]).toBeLessThan(1);
+        const W = 96;
+        const px = Math.floor(uv[0] * W);
+        const py = Math.floor(uv[1] * W);
+        const before = env.render('front', { cache: false }).rgb;
+        env.world.setBodyPose(`obj_${name}`, [p[0] + 5, p[1] + 5, p[2]]); // far off the table
+        const after = env.render('front', { cache: false }).rgb;
+        const diff = (x: number, y: number) =>
+          [0, 1, 2].reduce(
+            (s, c) => s + Math.abs(before[(y * W + x) * 3 + c] - after[(y * W + x) * 3 + c]),
+            0,
+          );
+        expect(diff(px, py)).toBeGreaterThan(0); // the object covered the projected pixel
+        // It covered nothing farther than 10 px from there.
+        for (let y = 0; y < W; y++)
+          for (let x = 0; x < W; x++) if (Math.hypot(x - px, y - py) > 10) expect(diff(x, y)).toBe(0);
+      }
+      expect(() => env.project('nope', [0, 0, 0])).toThrow(/camera/);
+      const cam = env.world.data.cam_xpos as Float64Array;
+      expect(env.project('front', [cam[0] + 0.01, cam[1], cam[2] + 0.01])).toBeUndefined(); // level with the camera, beside it: behind the image plane
+    } finally {
+      env.dispose();
+    }
+  });
   it('duplicate: both copies in the bin is a failure, one is a success', async () => {
     const { env, state } = await envWithState('pick_place', 'arm6', { edgeCase: 'duplicate' });
     try {
