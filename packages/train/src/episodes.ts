@@ -51,6 +51,8 @@ export interface SampleSource {
   frames: number;
   /** Width of the episodes' environment state (undefined when no episode has one). */
   envDim?: number;
+  /** Whether any episode has focus labels in image coordinates (`Episode.focusUv`). */
+  hasFocus?: boolean;
   batch(step: number, size: number, seed: number, horizon: number): RawSample[];
 }
 
@@ -62,6 +64,7 @@ export class EpisodeSource implements SampleSource {
   readonly tasks: string[];
   readonly frames: number;
   readonly envDim: number | undefined;
+  readonly hasFocus: boolean;
   private readonly cum: number[] = [];
 
   constructor(
@@ -102,6 +105,7 @@ export class EpisodeSource implements SampleSource {
       this.envDim = w;
     }
     this.tasks = [...new Set(episodes.flatMap((e) => e.instructions ?? [e.instruction]))];
+    this.hasFocus = episodes.some((e) => e.focusUv !== undefined);
   }
 
   /**

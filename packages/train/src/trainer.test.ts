@@ -80,7 +80,17 @@ describe('trainer', () => {
     const root = mkdtempSync(join(tmpdir(), 'train-aux-'));
     const a = setup(join(root, 'aux'), 4);
     a.cfg.model.auxWeight = 1;
+    a.cfg.model.focusWeight = 1;
     for (const e of a.source.episodes) e.envState = e.state.map((s) => Float32Array.from([s[0], -s[1], 0.5]));
+    // The tiny data has no focus labels: the heatmaps stay off (and the checkpoint says so).
+    const noFocus = await train({
+      config: { ...a.cfg, out: join(root, 'nofocus'), steps: 1 },
+      source: a.source,
+      progress: false,
+    });
+    expect(loadCheckpoint(noFocus.checkpointDir).config.model.focusWeight).toBe(0);
+    for (const e of a.source.episodes)
+      e.focusUv = { front: e.state.map(() => Float32Array.of(0.5, 0.5, 0.2, 1.5)) };
     // plus a perception-only episode (no actions; per-frame instructions), as `sim scenes` writes
     const scenes = {
       ...a.source.episodes[0],
@@ -96,6 +106,7 @@ describe('trainer', () => {
     const r = await train({ config: a.cfg, source, progress: false });
     const ck = loadCheckpoint(r.checkpointDir);
     expect(ck.config.model.auxDim).toBe(3);
+    expect(ck.config.model.focusWeight).toBe(1);
     expect(ck.normStats.arm6.env?.mean).toHaveLength(3);
     const rows = readFileSync(join(root, 'aux', 'metrics.jsonl'), 'utf8')
       .trim()

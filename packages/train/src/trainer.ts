@@ -112,7 +112,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const auxDim = cfg.model.auxWeight > 0 ? (o.source.envDim ?? 0) : 0;
     if (cfg.model.auxWeight > 0 && !auxDim)
       log.warn('model.auxWeight > 0 but the data has no observation.environment_state: no auxiliary task');
-    modelCfg = { ...cfg.model, auxDim, embodiments: o.source.embodiments } as ModelConfig;
+    // Likewise the focus heatmaps, with image-space labels (`observation.focus_uv`).
+    const focusWeight = o.source.hasFocus ? cfg.model.focusWeight : 0;
+    if (cfg.model.focusWeight > 0 && !focusWeight)
+      log.warn('model.focusWeight > 0 but the data has no observation.focus_uv: no focus heatmaps');
+    modelCfg = { ...cfg.model, auxDim, focusWeight, embodiments: o.source.embodiments } as ModelConfig;
     tokenizer = BpeTokenizer.train(corpusWith(o.source.tasks), modelCfg.vocabSize);
     normStats = o.source.normStats(modelCfg);
     manualSeed(cfg.seed);
