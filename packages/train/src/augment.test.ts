@@ -1,7 +1,7 @@
 import { Rng } from '@robofm/policy';
 import { describe, expect, it } from 'vitest';
-import { augmentBatch, dropState } from './augment.ts';
-import type { ArrayBatch } from '@robofm/policy';
+import { augmentBatch, dropState, noiseInstructions } from './augment.ts';
+import type { ArrayBatch, RawSample } from '@robofm/policy';
 
 const batch = (B: number, D: number): ArrayBatch =>
   ({ size: B, state: Float32Array.from({ length: B * D }, (_, i) => i + 1) }) as unknown as ArrayBatch;
@@ -63,5 +63,31 @@ describe('image augmentation', () => {
       if (!inView) seen++;
     }
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+describe('instruction noise', () => {
+  it('inserts 1-3 made-up words into about p of the instructions, keeping every original word in order', () => {
+    const base = 'put the red cube in the blue bin';
+    const samples = Array.from({ length: 1000 }, () => ({ instruction: base }) as RawSample);
+    noiseInstructions(samples, 0.5, new Rng(3));
+    let changed = 0;
+    for (const s of samples) {
+      if (s.instruction === base) continue;
+      changed++;
+      const words = s.instruction.split(' ');
+      expect(words.length - 8).toBeGreaterThanOrEqual(1);
+      expect(words.length - 8).toBeLessThanOrEqual(3);
+      // Removing the inserted words gives the original back.
+      let i = 0;
+      for (const w of words) if (i < 8 && w === base.split(' ')[i]) i++;
+      expect(i).toBe(8);
+      for (const w of words) expect(w).toMatch(/^[a-z]{2,7}$/);
+    }
+    expect(changed / samples.length).toBeGreaterThan(0.45);
+    expect(changed / samples.length).toBeLessThan(0.55);
+    const same = [{ instruction: base } as RawSample];
+    noiseInstructions(same, 0, new Rng(3));
+    expect(same[0].instruction).toBe(base);
   });
 });

@@ -1,4 +1,4 @@
-import type { ArrayBatch, Rng } from '@robofm/policy';
+import type { ArrayBatch, RawSample, Rng } from '@robofm/policy';
 
 /**
  * Training-only image augmentation on a collated batch (in place): a random shift of up to S/16
@@ -48,4 +48,25 @@ export function augmentBatch(b: ArrayBatch, imageSize: number, rng: Rng): void {
 export function dropState(b: ArrayBatch, stateDim: number, p: number, rng: Rng): void {
   if (p <= 0) return;
   for (let i = 0; i < b.size; i++) if (rng.next() < p) b.state.fill(0, i * stateDim, (i + 1) * stateDim);
+}
+
+/**
+ * Instruction noise (training only, in place): with probability `p` a sample's instruction gets 1–3
+ * made-up words (2–7 random lower-case letters) inserted at random word boundaries. The model
+ * learns to read the words that name things and to ignore the template around them, where held-out
+ * paraphrases bring words and word positions it never saw (word-insertion augmentation).
+ */
+export function noiseInstructions(samples: RawSample[], p: number, rng: Rng): void {
+  if (p <= 0) return;
+  for (const s of samples) {
+    if (rng.next() >= p) continue;
+    const words = s.instruction.split(' ');
+    const n = 1 + rng.int(3);
+    for (let k = 0; k < n; k++) {
+      const len = 2 + rng.int(6);
+      const w = Array.from({ length: len }, () => String.fromCharCode(97 + rng.int(26))).join('');
+      words.splice(rng.int(words.length + 1), 0, w);
+    }
+    s.instruction = words.join(' ');
+  }
 }

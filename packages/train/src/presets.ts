@@ -44,6 +44,8 @@ export interface TrainConfig {
   augment: boolean;
   /** Probability of zeroing a training sample's state (forces the cameras to be used). */
   stateDropout: number;
+  /** Probability of inserting made-up words into a training sample's instruction (`noiseInstructions`). */
+  textNoise: number;
   /** Resume from `out` when it holds a checkpoint. */
   resume: boolean;
 }
@@ -72,6 +74,7 @@ const BASE: Omit<TrainConfig, 'preset'> = {
   threads: 1,
   augment: true,
   stateDropout: 0,
+  textNoise: 0,
   resume: true,
 };
 delete (BASE.model as Partial<ModelConfig>).embodiments;
@@ -93,14 +96,16 @@ function preset(
  * The demo recipe: 96² images (objects on the front camera are a few pixels wide; 64² blurs them
  * away), keypoint tokens, FiLM language conditioning of the stem, the auxiliary "where" task (on
  * when the data records `observation.environment_state`) and its dense form, heatmaps of the named
- * object and destination on keypoint channels 0–1 (when it records `observation.focus_uv`), ~16k
- * steps of batch 32 with a slow EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
+ * object and destination on keypoint channels 0–1 (when it records `observation.focus_uv`), made-up
+ * words in half the instructions (held-out paraphrases bring unseen words), ~16k steps of batch 32
+ * with a slow EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
  */
 const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   steps: 16000,
   saveEvery: 2000,
   emaDecay: 0.999,
   timeLimitMin: 60,
+  textNoise: 0.5,
 };
 const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96, visionFilm: true, auxWeight: 1, focusWeight: 1 };
 
@@ -216,6 +221,7 @@ const FLOAT_KEYS = new Set([
   'emaDecay',
   'timeLimitMin',
   'stateDropout',
+  'textNoise',
   'model.auxWeight',
   'model.focusWeight',
 ]);

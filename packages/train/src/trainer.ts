@@ -30,7 +30,7 @@ import {
   scope,
   setNumThreads,
 } from '@robofm/torch';
-import { augmentBatch, dropState } from './augment.ts';
+import { augmentBatch, dropState, noiseInstructions } from './augment.ts';
 import { Ema } from './ema.ts';
 import type { SampleSource } from './episodes.ts';
 import { lossCurvePng } from './loss-curve.ts';
@@ -89,6 +89,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const log = (o.log ?? rootLogger).child({ run: cfg.out });
   if (!(cfg.stateDropout >= 0 && cfg.stateDropout <= 1))
     throw new ValidationError('stateDropout', cfg.stateDropout, 'a probability in [0, 1]');
+  if (!(cfg.textNoise >= 0 && cfg.textNoise <= 1))
+    throw new ValidationError('textNoise', cfg.textNoise, 'a probability in [0, 1]');
   setNumThreads(cfg.threads);
   mkdirSync(cfg.out, { recursive: true });
   writeFileSync(join(cfg.out, 'train_config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
@@ -186,6 +188,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const lr = sched(Math.max(step, Math.round(timeFrac * cfg.steps)));
     opt.lr = lr;
     const raw = o.source.batch(step, cfg.batchSize, cfg.seed, modelCfg.horizon);
+    noiseInstructions(raw, cfg.textNoise, Rng.derive(cfg.seed, step, 31));
     const arr = processor.collate(raw);
     if (cfg.augment) augmentBatch(arr, modelCfg.imageSize, Rng.derive(cfg.seed, step, 23));
     dropState(arr, modelCfg.maxStateDim, cfg.stateDropout, Rng.derive(cfg.seed, step, 29));
