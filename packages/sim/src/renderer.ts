@@ -231,12 +231,7 @@ export class RayRenderer {
    * the view give values outside [0, 1]; undefined when the point is behind the camera.
    */
   project(name: string, p: readonly number[], width: number, height: number): [number, number] | undefined {
-    const m = this.world.model;
-    const d = this.world.data;
-    const camId = mujocoModule().mj_name2id(m, OBJ.camera, name);
-    if (camId < 0) throw new ValidationError('camera', name, 'a camera of this embodiment');
-    const pos = (d.cam_xpos as Float64Array).subarray(3 * camId, 3 * camId + 3);
-    const mat = (d.cam_xmat as Float64Array).subarray(9 * camId, 9 * camId + 9);
+    const { pos, mat, t } = this.cameraPose(name);
     const wx = p[0] - pos[0];
     const wy = p[1] - pos[1];
     const wz = p[2] - pos[2];
@@ -245,7 +240,6 @@ export class RayRenderer {
     const cy = mat[1] * wx + mat[4] * wy + mat[7] * wz;
     const cz = mat[2] * wx + mat[5] * wy + mat[8] * wz;
     if (cz > -1e-6) return undefined;
-    const t = Math.tan(((m.cam_fovy as Float64Array)[camId] * Math.PI) / 360);
     // Inverse of `cameraRays`: x = (2(u + 0.5)/H − W/H)·t, y = (1 − 2(v + 0.5)/H)·t.
     const x = cx / -cz / t;
     const y = cy / -cz / t;
@@ -264,13 +258,7 @@ export class RayRenderer {
     width: number,
     height: number,
   ): [number, number, number] | undefined {
-    const m = this.world.model;
-    const d = this.world.data;
-    const camId = mujocoModule().mj_name2id(m, OBJ.camera, name);
-    if (camId < 0) throw new ValidationError('camera', name, 'a camera of this embodiment');
-    const pos = (d.cam_xpos as Float64Array).subarray(3 * camId, 3 * camId + 3);
-    const mat = (d.cam_xmat as Float64Array).subarray(9 * camId, 9 * camId + 9);
-    const t = Math.tan(((m.cam_fovy as Float64Array)[camId] * Math.PI) / 360);
+    const { pos, mat, t } = this.cameraPose(name);
     const x = ((2 * uv[0] * width) / height - width / height) * t;
     const y = (1 - 2 * uv[1]) * t;
     // Ray direction in the world: x·axis₀ + y·axis₁ − axis₂ (columns of cam_xmat).
@@ -279,6 +267,19 @@ export class RayRenderer {
     const k = (z - pos[2]) / dir[2];
     if (k <= 0) return undefined;
     return [pos[0] + k * dir[0], pos[1] + k * dir[1], z];
+  }
+
+  /** Camera `name`'s current position, orientation (row-major cam_xmat) and tan(fovy / 2). */
+  private cameraPose(name: string): { pos: Float64Array; mat: Float64Array; t: number } {
+    const m = this.world.model;
+    const d = this.world.data;
+    const camId = mujocoModule().mj_name2id(m, OBJ.camera, name);
+    if (camId < 0) throw new ValidationError('camera', name, 'a camera of this embodiment');
+    return {
+      pos: (d.cam_xpos as Float64Array).subarray(3 * camId, 3 * camId + 3),
+      mat: (d.cam_xmat as Float64Array).subarray(9 * camId, 9 * camId + 9),
+      t: Math.tan(((m.cam_fovy as Float64Array)[camId] * Math.PI) / 360),
+    };
   }
 
   /**
