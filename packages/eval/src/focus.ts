@@ -10,6 +10,8 @@ export interface FocusCheckOptions {
   scenes: number;
   /** Scene split: held-out scenes (default) or the training ones. */
   split?: 'heldout' | 'train';
+  /** Instruction paraphrases (default: the split's own set). */
+  paraphrases?: 'heldout' | 'train';
   seedStart?: number;
   edgeCases?: unknown;
 }
@@ -25,6 +27,7 @@ export interface FocusReport {
   policy: string;
   suite: string;
   split: 'heldout' | 'train';
+  paraphrases: 'heldout' | 'train';
   scenes: number;
   /** The model's read-out of the named object's / destination's position at the first frame. */
   object: FocusErrorStats;
@@ -79,7 +82,7 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     task: o.task,
     embodiment: o.embodiment,
     edgeCases: o.edgeCases ?? 'default',
-    paraphrases: split,
+    paraphrases: o.paraphrases ?? split,
   });
   const err = {
     object: [] as number[],
@@ -120,6 +123,7 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     policy: policy.checkpoint.dir,
     suite: `${o.task}/${o.embodiment}`,
     split,
+    paraphrases: o.paraphrases ?? split,
     scenes: o.scenes,
     object: stats(err.object),
     dest: stats(err.dest),

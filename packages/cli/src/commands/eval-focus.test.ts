@@ -65,6 +65,9 @@ describe('robofm eval focus', () => {
     const r = await focus(['--policy', join(d, 'run'), '--scenes', '3', '--json']);
     expect(r.scenes).toBe(3);
     expect(r.split).toBe('heldout');
+    expect(r.paraphrases).toBe('heldout');
+    const tp = await focus(['--policy', join(d, 'run'), '--scenes', '1', '--paraphrases', 'train', '--json']);
+    expect([tp.split, tp.paraphrases]).toEqual(['heldout', 'train']);
     for (const k of ['object', 'dest'] as const) {
       const s = r[k] as { meanCm: number; within5cm: number };
       expect(Number.isFinite(s.meanCm) && s.meanCm >= 0, k).toBe(true);

@@ -1,6 +1,6 @@
 import { ValidationError } from '@robofm/core';
 import { type Command, writeResult } from '../command.ts';
-import { HELDOUT_OPTIONS } from './eval.ts';
+import { HELDOUT_OPTIONS, PARAPHRASES_OPTION } from './eval.ts';
 
 /** `robofm eval focus`: how well a model's auxiliary read-out localizes the named object and bin. */
 export const evalFocusCommand: Command = {
@@ -13,7 +13,8 @@ export const evalFocusCommand: Command = {
     '(mean, median, count within 5 cm) beside those of always guessing the training mean. A model',
     'trained with focus heatmaps (model.focusWeight) also gets where they peak in its first camera,',
     'cast onto the table. Held-out',
-    'scenes and paraphrases by default; --split train checks the training scenes (memorization).',
+    'scenes and paraphrases by default; --split train checks the training scenes and wording',
+    '(memorization); --paraphrases sets the wording alone (language vs perception).',
     'With --json the last stdout line is the report.',
   ].join('\n'),
   options: {
@@ -23,6 +24,11 @@ export const evalFocusCommand: Command = {
     split: { type: 'string', help: 'scene split', default: 'heldout', choices: ['heldout', 'train'] },
     'seed-start': { ...HELDOUT_OPTIONS['seed-start'], help: 'first scene index of the split' },
     'edge-cases': HELDOUT_OPTIONS['edge-cases'],
+    paraphrases: {
+      type: PARAPHRASES_OPTION.type,
+      choices: PARAPHRASES_OPTION.choices,
+      help: "instruction paraphrase set (default: the split's own)",
+    },
     json: { type: 'boolean', help: 'print the report as JSON on the last stdout line' },
   },
   examples: ['robofm eval focus --policy .robofm/runs/demo --scenes 100'],
@@ -39,6 +45,7 @@ export const evalFocusCommand: Command = {
       split: options.split as 'heldout' | 'train',
       seedStart: Number(options['seed-start']),
       edgeCases: options['edge-cases'],
+      paraphrases: options.paraphrases as 'heldout' | 'train' | undefined,
     });
     const line = (
       name: string,
@@ -46,7 +53,7 @@ export const evalFocusCommand: Command = {
       g: { meanCm: number },
     ) =>
       `${name.padEnd(8)} mean ${s.meanCm.toFixed(1).padStart(5)} cm  median ${s.medianCm.toFixed(1).padStart(5)} cm  within 5 cm ${String(s.within5cm).padStart(3)}/${r.scenes}   (mean guess ${g.meanCm.toFixed(1)} cm)\n`;
-    let text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
+    let text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.paraphrases} paraphrases, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
     if (r.heatmap)
       text += `heatmap peaks (${r.heatmap.camera} camera):\n${line('object', r.heatmap.object, r.meanGuess.object)}${line('dest', r.heatmap.dest, r.meanGuess.dest)}`;
     writeResult(text, r, Boolean(options.json));

@@ -1,6 +1,14 @@
 import { logger } from '@robofm/core';
 import { type Command, type OptionSpec, writeResult } from '../command.ts';
 
+/** The instruction paraphrase set (held-out by default, as in evaluation). */
+export const PARAPHRASES_OPTION = {
+  type: 'string',
+  help: 'instruction paraphrase set',
+  default: 'heldout',
+  choices: ['heldout', 'train'],
+} as const;
+
 /** Options every held-out evaluation takes (`eval`, `eval curve`). */
 export const HELDOUT_OPTIONS: Record<string, OptionSpec> = {
   'seed-start': { type: 'number', help: 'first held-out scene index', default: 0 },
@@ -31,12 +39,7 @@ export const evalCommand: Command = {
     suite: { type: 'string', help: 'all | task | task/embodiment (comma-separated list ok)', default: 'all' },
     episodes: { type: 'number', help: 'episodes per task x embodiment', default: 20 },
     ...HELDOUT_OPTIONS,
-    paraphrases: {
-      type: 'string',
-      help: 'instruction paraphrase set',
-      default: 'heldout',
-      choices: ['heldout', 'train'],
-    },
+    paraphrases: PARAPHRASES_OPTION,
     videos: { type: 'number', help: 'max failure videos written under --out', default: 6 },
     'max-steps': { type: 'number', help: 'episode length override (control steps)' },
     out: { type: 'string', help: 'write report.json, report.html, plots and videos here' },
