@@ -71,8 +71,11 @@ export interface Policy {
   infer(obs: Observation): Promise<ActionChunk>;
   /** Optional batched path (servers use it for dynamic batching). */
   inferBatch?(obs: Observation[]): Promise<ActionChunk[]>;
-  /** Start of a new episode (policies with memory reset it). */
-  reset?(): void | Promise<void>;
+  /**
+   * Start of a new episode (policies with memory reset it). `episodeSeed` (evaluation passes the
+   * scene's) lets a sampling policy make the episode repeatable.
+   */
+  reset?(episodeSeed?: number): void | Promise<void>;
   dispose?(): void | Promise<void>;
 }
 

@@ -35,7 +35,7 @@ export async function runEpisode(
   const edgeCases = [...state.edgeCases];
   const instruction = env.currentInstruction;
   const expert = policy === 'expert' ? new ScriptedExpert(env.world, state, quality) : undefined;
-  if (policy !== 'expert') await policy.reset?.();
+  if (policy !== 'expert') await policy.reset?.(job.sceneSeed);
   const dt = 1 / env.spec.controlHz;
   const cams = env.spec.cameras;
   const frames: Uint8Array[] = [];

@@ -25,6 +25,7 @@ export class LocalPolicy implements Policy {
   readonly checkpoint: LoadedCheckpoint;
   private readonly processor: Processor;
   private readonly generator: Generator;
+  private readonly seed: number;
   /** Rows per returned chunk (≤ H). */
   readonly executeHorizon: number;
   /** Per body: [low, high] per action dim (joint limits when the body is known, else data range). */
@@ -35,7 +36,8 @@ export class LocalPolicy implements Policy {
     this.checkpoint = loadCheckpoint(dir);
     const { config, normStats, tokenizer } = this.checkpoint;
     this.processor = new Processor(config.model, normStats, tokenizer);
-    this.generator = new Generator(opts.seed ?? 0);
+    this.seed = opts.seed ?? 0;
+    this.generator = new Generator(this.seed);
     const m = config.model;
     const eh = opts.executeHorizon ?? Number(config.meta.executeHorizon ?? m.horizon);
     if (!Number.isInteger(eh) || eh < 1 || eh > m.horizon)
@@ -147,6 +149,15 @@ export class LocalPolicy implements Policy {
       });
       return out;
     });
+  }
+
+  /**
+   * Start of an episode. With an episode seed (evaluation passes the scene's) the sampling noise
+   * restarts from (policy seed, episode seed), so an episode's chunks do not depend on which
+   * episodes this policy ran before: evaluations repeat exactly however episodes meet workers.
+   */
+  reset(episodeSeed?: number): void {
+    if (episodeSeed !== undefined) this.generator.manualSeed((this.seed * 1_000_003 + episodeSeed) % 2 ** 52);
   }
 
   /** Synchronous core of `inferBatch` (benchmarks call it directly). */

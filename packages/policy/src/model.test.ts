@@ -310,6 +310,20 @@ describe('VLA models', () => {
     expect(chunks[1].actionDim).toBe(4);
     expect(chunks[1].actions.length).toBe(TINY.horizon * 4);
     expect(chunks[0].timing.inferMs).toBeGreaterThan(0);
+    // reset(episodeSeed) makes an episode's noise independent of what ran before it.
+    const obs0 = {
+      embodiment: samples[0].embodiment,
+      images: samples[0].images,
+      state: Float32Array.from(samples[0].state),
+      instruction: samples[0].instruction,
+    };
+    policy.reset(7);
+    const a = (await policy.infer(obs0)).actions;
+    await policy.infer(obs0); // noise moves on within the episode
+    policy.reset(7);
+    expect(Array.from((await policy.infer(obs0)).actions)).toEqual(Array.from(a));
+    policy.reset(8);
+    expect(Array.from((await policy.infer(obs0)).actions)).not.toEqual(Array.from(a));
     await expect(
       policy.infer({ embodiment: 'nope', images: {}, state: new Float32Array(3), instruction: '' }),
     ).rejects.toThrow(/embodiment/);
