@@ -100,12 +100,13 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
       const { obs } = se.env.reset({ seed: assertSeedIn(split, sceneSeed(split, (o.seedStart ?? 0) + i)) });
       const truth = goalFocus(se.env.world, se.state().goals);
       if (!truth) throw new ValidationError('--task', o.task, 'a task with goal objects');
-      const [pred] = policy.predictFocus([obs])!;
+      const seen = policy.perceive([obs]);
+      const pred = seen.focus![0];
       err.object.push(d(pred, truth, 0));
       err.dest.push(d(pred, truth, 3));
       err.gObject.push(d(env.mean, truth, 0));
       err.gDest.push(d(env.mean, truth, 3));
-      const uv = camera ? policy.predictFocusPixels([obs])![0][camera] : undefined;
+      const uv = camera ? seen.pixels?.[0][camera] : undefined;
       if (camera && uv) {
         // A peak whose ray misses the plane counts as a miss by a metre.
         const far = [truth[0] + 1, truth[1], 0, truth[3] + 1, truth[4], 0];

@@ -96,59 +96,55 @@ export class LocalPolicy implements Policy {
   }
 
   /**
-   * What the model believes about the scene: its auxiliary read-out, in the units of the training
-   * data's `observation.environment_state` (for sim goal tasks: world x/y/z of the named object
-   * and of its destination), per observation. Undefined when the model has no auxiliary task.
+   * What the model believes about the scene, per observation, from one backbone pass:
+   * - `focus`: its auxiliary read-out, in the units of the training data's
+   *   `observation.environment_state` (for sim goal tasks: world x/y/z of the named object and of
+   *   its destination); undefined when the model has no auxiliary task;
+   * - `pixels`: where its focus heatmaps (keypoint channels 0–1, trained with `model.focusWeight`)
+   *   peak, camera → [object u, v, destination u, v] in normalized image coordinates (u right,
+   *   v down); undefined when the model was not trained with them.
    */
-  predictFocus(obs: Observation[]): Float32Array[] | undefined {
+  perceive(obs: Observation[]): { focus?: Float32Array[]; pixels?: Array<Record<string, number[]>> } {
     const m = this.checkpoint.config.model;
-    if (m.auxDim === 0) return undefined;
+    if (m.auxDim === 0 && m.focusWeight === 0) return {};
     const batch = this.processor.collate(this.samples(obs));
-    const out = noGrad(() =>
+    const { aux, heat } = noGrad(() =>
       scope(() => {
         const tb = toTensorBatch(batch, m);
         const bb = this.checkpoint.model.backbone;
         const { prefix, maps } = bb.forward(tb);
-        return bb.auxPrediction(prefix, tb, maps)!.toFloat32Array();
+        return {
+          aux: m.auxDim > 0 ? bb.auxPrediction(prefix, tb, maps)!.toFloat32Array() : undefined,
+          heat: m.focusWeight > 0 ? maps!.heat.toFloat32Array() : undefined,
+        };
       }),
     );
-    return obs.map((o, i) => {
-      const env = this.checkpoint.normStats[o.embodiment].env;
-      if (!env)
-        throw new ValidationError(
-          `norm_stats.${o.embodiment}.env`,
-          undefined,
-          'stats of the environment state',
-        );
-      return unnormalizeVector(out.subarray(i * m.auxDim, (i + 1) * m.auxDim), env, m.normalization);
-    });
-  }
-
-  /**
-   * Where the model's focus heatmaps (keypoint channels 0–1, trained with `model.focusWeight`) peak:
-   * per observation, camera → [object u, v, destination u, v] in normalized image coordinates (u
-   * right, v down). Undefined when the model was not trained with them.
-   */
-  predictFocusPixels(obs: Observation[]): Array<Record<string, number[]>> | undefined {
-    const m = this.checkpoint.config.model;
-    if (m.focusWeight === 0) return undefined;
-    const batch = this.processor.collate(this.samples(obs));
-    const heat = noGrad(() =>
-      scope(() =>
-        this.checkpoint.model.backbone.forward(toTensorBatch(batch, m)).maps!.heat.toFloat32Array(),
-      ),
-    );
+    const focus = aux
+      ? obs.map((o, i) => {
+          const env = this.checkpoint.normStats[o.embodiment].env;
+          if (!env)
+            throw new ValidationError(
+              `norm_stats.${o.embodiment}.env`,
+              undefined,
+              'stats of the environment state',
+            );
+          return unnormalizeVector(aux.subarray(i * m.auxDim, (i + 1) * m.auxDim), env, m.normalization);
+        })
+      : undefined;
     const C = batch.cameras;
-    const RR = heat.length / (obs.length * C * 2);
-    return obs.map((o, i) => {
-      const out: Record<string, number[]> = {};
-      m.embodiments[o.embodiment].cameras.forEach((cam, slot) => {
-        if (!batch.imageMask[i * C + slot]) return;
-        const at = (k: number) => ((i * C + slot) * 2 + k) * RR;
-        out[cam.name] = [0, 1].flatMap((k) => heatmapPeak(heat.subarray(at(k), at(k) + RR)));
-      });
-      return out;
-    });
+    const pixels = heat
+      ? obs.map((o, i) => {
+          const RR = heat.length / (obs.length * C * 2);
+          const out: Record<string, number[]> = {};
+          m.embodiments[o.embodiment].cameras.forEach((cam, slot) => {
+            if (!batch.imageMask[i * C + slot]) return;
+            const at = (k: number) => ((i * C + slot) * 2 + k) * RR;
+            out[cam.name] = [0, 1].flatMap((k) => heatmapPeak(heat.subarray(at(k), at(k) + RR)));
+          });
+          return out;
+        })
+      : undefined;
+    return { focus, pixels };
   }
 
   /**

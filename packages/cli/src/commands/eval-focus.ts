@@ -12,9 +12,9 @@ export const evalFocusCommand: Command = {
     'destination are from the first observation of N scenes, and reports the horizontal errors',
     '(mean, median, count within 5 cm) beside those of always guessing the training mean. A model',
     'trained with focus heatmaps (model.focusWeight) also gets where they peak in its first camera,',
-    'cast onto the table. Held-out',
-    'scenes and paraphrases by default; --split train checks the training scenes and wording',
-    '(memorization); --paraphrases sets the wording alone (language vs perception).',
+    'cast onto the table. Held-out scenes and paraphrases by default; --split train checks the',
+    'training scenes and wording (memorization); --paraphrases sets the wording alone (language vs',
+    'perception).',
     'With --json the last stdout line is the report.',
   ].join('\n'),
   options: {
