@@ -1,6 +1,6 @@
 import { full, noGrad, randn, scope } from '@robofm/torch';
 import { describe, expect, it } from 'vitest';
-import { spatialSoftmax } from './backbone.ts';
+import { sharpenFocus, spatialSoftmax } from './backbone.ts';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, tokensPerCamera, validateModelConfig } from './config.ts';
 import { readCheckpointConfig } from './checkpoint.ts';
 import { PrefixEncoder, type TensorBatch, VisionEncoder } from './backbone.ts';
@@ -36,6 +36,28 @@ describe('spatial softmax keypoints', () => {
       expect(out[1]).toBeCloseTo(lin(0, c), 4); // x of channel 1
       expect(out[2]).toBeCloseTo(lin(1, r), 4); // y of channel 0
       expect(out[3]).toBeCloseTo(lin(4, r), 4); // y of channel 1
+    }));
+
+  it('sharpenFocus pulls the focus channels to their highest bump and leaves the others', () =>
+    scope(() => {
+      // Each of 3 channels: a bump of 3 at column 1 and a look-alike of 2.5 at column 7 (row 0).
+      const r = 1;
+      const c = 9;
+      const logits = new Float32Array(3 * c);
+      for (let k = 0; k < 3; k++) {
+        logits[k * c + 1] = 3;
+        logits[k * c + 7] = 2.5;
+      }
+      const t = tensor(logits, { shape: [1, 3, r, c] });
+      const plain = spatialSoftmax(t).toArray() as Float32Array;
+      const sharp = spatialSoftmax(sharpenFocus(t, 4)).toArray() as Float32Array;
+      const peak = -1 + 2 / (c - 1);
+      for (const k of [0, 1]) {
+        expect(Math.abs(sharp[k] - peak)).toBeLessThan(0.2);
+        expect(Math.abs(plain[k] - peak)).toBeGreaterThan(0.4);
+      }
+      expect(sharp[2]).toBeCloseTo(plain[2], 6);
+      expect(sharpenFocus(t, 1)).toBe(t);
     }));
 
   it('flat logits give the centre', () =>

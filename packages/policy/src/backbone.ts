@@ -165,7 +165,9 @@ export class VisionEncoder extends nn.Module {
     if (this.keypointLogits && this.keypointProj && this.keypointSlot) {
       const K = this.cfg.visionKeypoints;
       const logits = this.keypointLogits.forward(feat); // [B·C, KEYPOINT_CHANNELS, r, r]
-      const kp = spatialSoftmax(logits); // [B·C, 2·KEYPOINT_CHANNELS]
+      const kp = spatialSoftmax(
+        this.cfg.focusWeight > 0 ? sharpenFocus(logits, this.cfg.focusSharpness) : logits,
+      ); // [B·C, 2·KEYPOINT_CHANNELS]
       maps = {
         keypoints: kp.reshape(B, C * 2 * KEYPOINT_CHANNELS),
         heat: logits.narrow(1, 0, 2).reshape(B, C, 2, r * r),
@@ -204,6 +206,19 @@ export function spatialSoftmax(logits: Tensor): Tensor {
     .expand(r, c)
     .reshape(1, 1, r * c);
   return cat([p.mul(xs).sum(2), p.mul(ys).sum(2)], 1);
+}
+
+/**
+ * Keypoint logits [N, K, r, r] with the focus channels (0 = object, 1 = destination) multiplied by
+ * `tau`: their spatial softmax then follows the heatmap's peak instead of averaging it with the
+ * look-alikes it also lights up on. Other channels are left as they are.
+ */
+export function sharpenFocus(logits: Tensor, tau: number): Tensor {
+  if (tau === 1) return logits;
+  const K = logits.shape[1];
+  const scale = new Float32Array(K).fill(1);
+  scale.fill(tau, 0, Math.min(2, K));
+  return logits.mul(tensor(scale, { shape: [1, K, 1, 1] }));
 }
 
 /** Spread of the focus heatmap target, in cells of the last feature map. */

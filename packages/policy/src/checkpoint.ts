@@ -155,6 +155,7 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   if (cfg.model && cfg.model.auxDim === undefined) cfg.model.auxDim = 0;
   if (cfg.model && cfg.model.auxWeight === undefined) cfg.model.auxWeight = 0;
   if (cfg.model && cfg.model.focusWeight === undefined) cfg.model.focusWeight = 0;
+  if (cfg.model && cfg.model.focusSharpness === undefined) cfg.model.focusSharpness = 1;
   validateModelConfig(cfg.model);
   return cfg;
 }

@@ -64,6 +64,14 @@ export interface ModelConfig {
    * Gaussian at the labelled pixel, when the data has `observation.focus_uv`). Needs keypoints.
    */
   focusWeight: number;
+  /**
+   * Sharpness of the focus channels' spatial softmax for the keypoint tokens (the logits of
+   * channels 0–1 are multiplied by it; 1 = plain). A heatmap trained by the focus loss also lights
+   * up on look-alikes, and the plain expected position averages them: on held-out scenes it sat
+   * 13 px from the object where the heatmap's peak sat 3 px away (96² images, BENCHMARKS.md).
+   * Used when focusWeight > 0; the loss and `heatmapPeak` read the plain logits.
+   */
+  focusSharpness: number;
   /** Action chunk length H. */
   horizon: number;
   maxStateDim: number;
@@ -105,6 +113,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   auxDim: 0,
   auxWeight: 0,
   focusWeight: 0,
+  focusSharpness: 1,
   horizon: 16,
   maxStateDim: 32,
   maxActionDim: 32,
@@ -155,6 +164,8 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     throw new ValidationError('model.auxWeight', c.auxWeight, 'a non-negative number');
   if (!(typeof c.focusWeight === 'number' && c.focusWeight >= 0 && Number.isFinite(c.focusWeight)))
     throw new ValidationError('model.focusWeight', c.focusWeight, 'a non-negative number');
+  if (!(typeof c.focusSharpness === 'number' && c.focusSharpness > 0 && Number.isFinite(c.focusSharpness)))
+    throw new ValidationError('model.focusSharpness', c.focusSharpness, 'a positive number');
   if (c.focusWeight > 0 && c.visionKeypoints === 0)
     throw new ValidationError(
       'model.focusWeight',

@@ -15,6 +15,7 @@ export {
   VisionEncoder,
   PrefixEncoder,
   spatialSoftmax,
+  sharpenFocus,
   focusLoss,
   heatmapPeak,
 } from './backbone.ts';

@@ -97,7 +97,8 @@ function preset(
  * away), keypoint tokens, FiLM language conditioning of the stem, the auxiliary "where" task (on
  * when the data records `observation.environment_state`) and its dense form, heatmaps of the named
  * object and destination on keypoint channels 0–1 (when it records `observation.focus_uv`), made-up
- * words in half the instructions (held-out paraphrases bring unseen words), ~16k steps of batch 32
+ * words in half the instructions (held-out paraphrases bring unseen words), focus keypoint tokens
+ * read at 3× sharpness (so they follow the heatmaps' peaks), ~16k steps of batch 32
  * with a slow EMA — about an hour on 2 CPU cores (BENCHMARKS.md, policy).
  */
 const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
@@ -107,7 +108,13 @@ const DEMO_RUN: Partial<Omit<TrainConfig, 'model'>> = {
   timeLimitMin: 60,
   textNoise: 0.5,
 };
-const DEMO_MODEL: Partial<ModelConfig> = { imageSize: 96, visionFilm: true, auxWeight: 1, focusWeight: 1 };
+const DEMO_MODEL: Partial<ModelConfig> = {
+  imageSize: 96,
+  visionFilm: true,
+  auxWeight: 1,
+  focusWeight: 1,
+  focusSharpness: 3,
+};
 
 /** The named presets. `demo` trains in an hour on 2 CPU cores; `quick` in about two minutes. */
 export const PRESETS: Record<string, TrainConfig> = {
