@@ -1,6 +1,7 @@
 import { type Policy, chunkRow } from '@robofm/core';
 import type { EpisodeResult } from './report.ts';
 import { type Quality, ScriptedExpert } from './suite.ts';
+import { StageTracker } from './stages.ts';
 import type { SuiteEnv } from './suite-env.ts';
 import { tileFrames } from './video.ts';
 
@@ -34,6 +35,7 @@ export async function runEpisode(
   const state = se.state();
   const edgeCases = [...state.edgeCases];
   const instruction = env.currentInstruction;
+  const tracker = StageTracker.start(env, state);
   const expert = policy === 'expert' ? new ScriptedExpert(env.world, state, quality) : undefined;
   if (policy !== 'expert') await policy.reset?.(job.sceneSeed);
   const dt = 1 / env.spec.controlHz;
@@ -68,6 +70,7 @@ export async function runEpisode(
     const r = env.step(action);
     obs = r.obs;
     steps++;
+    tracker?.update();
     record();
     if (r.info.success === true) {
       success = true;
@@ -94,6 +97,7 @@ export async function runEpisode(
     failureReason: success ? null : failure,
     edgeCases,
     wallMs: Math.round(performance.now() - t0),
+    ...(tracker ? { stages: tracker.result() } : {}),
   };
   return {
     result,

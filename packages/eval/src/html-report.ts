@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { barChartPng } from './bar-chart.ts';
 import type { EvalReport } from './report.ts';
+import { LIFT_CM, REACH_CM } from './stages.ts';
 
 const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -98,7 +99,7 @@ export function writeReport(report: EvalReport, dir: string): string[] {
           return `<td>${st ? `${st.successes}/${st.episodes}` : ''}</td>`;
         })
         .join('');
-      return `<tr class="${s.success >= 0.95 ? 'ok' : 'bad'}"><td>${esc(k)}</td><td>${s.episodes}</td><td>${pct(s.success)}</td><td>[${pct(s.ci95[0])}, ${pct(s.ci95[1])}]</td><td>${s.meanTimeToSuccess === null ? '–' : `${s.meanTimeToSuccess.toFixed(2)} s`}</td><td>${fr || '–'}</td>${ec}</tr>`;
+      return `<tr class="${s.success >= 0.95 ? 'ok' : 'bad'}"><td>${esc(k)}</td><td>${s.episodes}</td><td>${pct(s.success)}</td><td>[${pct(s.ci95[0])}, ${pct(s.ci95[1])}]</td><td>${s.meanTimeToSuccess === null ? '–' : `${s.meanTimeToSuccess.toFixed(2)} s`}</td><td>${fr || '–'}</td><td>${s.stages ? `${s.stages.reached} / ${s.stages.grasped} / ${s.stages.lifted}` : '–'}</td>${ec}</tr>`;
     })
     .join('\n');
   const failures = report.episodes
@@ -106,7 +107,7 @@ export function writeReport(report: EvalReport, dir: string): string[] {
     .slice(0, 200)
     .map(
       (e) =>
-        `<tr><td>${esc(e.task)}/${esc(e.embodiment)}</td><td>${e.sceneSeed}</td><td>${esc(e.instruction)}</td><td>${esc(e.failureReason ?? '')}</td><td>${esc(e.edgeCases.join(', ') || 'none')}</td><td>${e.video ? `<a href="${esc(e.video)}">video</a>` : ''}</td></tr>`,
+        `<tr><td>${esc(e.task)}/${esc(e.embodiment)}</td><td>${e.sceneSeed}</td><td>${esc(e.instruction)}</td><td>${esc(e.failureReason ?? '')}</td><td>${e.stages ? `${e.stages.closestCm} / ${e.stages.grasped ? 'yes' : 'no'} / ${e.stages.liftedCm}` : '–'}</td><td>${esc(e.edgeCases.join(', ') || 'none')}</td><td>${e.video ? `<a href="${esc(e.video)}">video</a>` : ''}</td></tr>`,
     )
     .join('\n');
   const html = `<!doctype html>
@@ -118,12 +119,12 @@ img{max-width:100%;border:1px solid #ddd;margin:.5em 0}</style></head><body>
 <p>policy <code>${esc(report.policy)}</code>, ${report.episodesPerSuite} episodes per suite on held-out scenes from seed index ${report.seedStart},
 ${report.overall.episodes} episodes in ${report.wallSeconds.toFixed(1)} s, created ${esc(report.createdAt)}.</p>
 <p><b>overall: ${pct(report.overall.success)}</b> [${pct(report.overall.ci95[0])}, ${pct(report.overall.ci95[1])}]</p>
-<table><tr><th>suite</th><th>episodes</th><th>success</th><th>95% CI</th><th>mean time to success</th><th>failure reasons</th>${edgeNames.map((e) => `<th>${esc(e)}</th>`).join('')}</tr>
+<table><tr><th>suite</th><th>episodes</th><th>success</th><th>95% CI</th><th>mean time to success</th><th>failure reasons</th><th title="episodes whose gripper came within ${REACH_CM} cm of the goal's object / held it / lifted it ${LIFT_CM} cm">reached / grasped / lifted</th>${edgeNames.map((e) => `<th>${esc(e)}</th>`).join('')}</tr>
 ${rows}
 </table>
 ${plots.map((p) => `<figure><img src="${p.file}" alt="${esc(p.caption)}"><figcaption>${esc(p.caption)}</figcaption></figure>`).join('\n')}
 <h2>failures</h2>
-${failures ? `<table><tr><th>suite</th><th>scene seed</th><th>instruction</th><th>reason</th><th>edge cases</th><th>video</th></tr>${failures}</table>` : '<p>none</p>'}
+${failures ? `<table><tr><th>suite</th><th>scene seed</th><th>instruction</th><th>reason</th><th>closest cm / grasped / lifted cm</th><th>edge cases</th><th>video</th></tr>${failures}</table>` : '<p>none</p>'}
 </body></html>
 `;
   put('report.html', html);

@@ -40,4 +40,13 @@ export {
   type CurveSeries,
   type RunCheckpoint,
 } from './learning-curve.ts';
+export {
+  StageTracker,
+  countStages,
+  formatStages,
+  REACH_CM,
+  LIFT_CM,
+  type EpisodeStages,
+  type StageCounts,
+} from './stages.ts';
 export { focusCheck, type FocusCheckOptions, type FocusReport, type FocusErrorStats } from './focus.ts';

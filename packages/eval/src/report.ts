@@ -1,3 +1,4 @@
+import { countStages, type EpisodeStages, type StageCounts } from './stages.ts';
 import { wilsonInterval } from './wilson.ts';
 
 /** What one evaluation episode produced. */
@@ -19,6 +20,8 @@ export interface EpisodeResult {
   wallMs: number;
   /** Path of the saved failure video, when one was made. */
   video?: string;
+  /** How far it got toward its first goal (tasks with an object to move). */
+  stages?: EpisodeStages;
 }
 
 export interface EdgeCaseStats {
@@ -38,6 +41,8 @@ export interface SuiteReport {
   meanTimeToSuccess: number | null;
   failureReasons: Record<string, number>;
   edgeCases: Record<string, EdgeCaseStats>;
+  /** The reached → grasped → lifted → success funnel, when the episodes have stages. */
+  stages?: StageCounts;
 }
 
 export interface EvalReport {
@@ -70,6 +75,7 @@ export function summarize(results: EpisodeResult[]): SuiteReport {
   }
   for (const e of Object.values(edgeCases)) e.success = round(e.successes / e.episodes);
   const [lo, hi] = wilsonInterval(ok.length, n);
+  const stages = countStages(results);
   const tts = ok.map((r) => r.timeToSuccess).filter((t): t is number => t !== null);
   return {
     episodes: n,
@@ -79,6 +85,7 @@ export function summarize(results: EpisodeResult[]): SuiteReport {
     meanTimeToSuccess: tts.length ? round(tts.reduce((a, b) => a + b, 0) / tts.length) : null,
     failureReasons,
     edgeCases,
+    ...(stages ? { stages } : {}),
   };
 }
 

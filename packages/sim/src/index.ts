@@ -55,6 +55,7 @@ export {
   GOAL_FOCUS_NAMES,
   goalFocus,
   HELDOUT_SEEDS,
+  isHeld,
   SUITE_TASKS,
   sceneSeed,
   seedSplit,

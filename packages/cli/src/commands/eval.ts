@@ -51,7 +51,7 @@ export const evalCommand: Command = {
     'robofm eval --policy ws://localhost:8000 --suite handover --episodes 10',
   ],
   async run({ options }) {
-    const { runEval, jsonSummary } = await import('@robofm/eval');
+    const { runEval, jsonSummary, formatStages } = await import('@robofm/eval');
     const report = await runEval({
       policy: String(options.policy),
       suite: String(options.suite),
@@ -72,7 +72,7 @@ export const evalCommand: Command = {
                 .map(([r, c]) => `${r} ${c}`)
                 .join(', ')}`
             : ''
-        }`,
+        }${s.stages ? `\n${''.padEnd(26)} ${formatStages(s.stages)}` : ''}`,
     );
     const o = report.overall;
     const text = `${lines.join('\n')}\n${'overall'.padEnd(26)} ${String(o.successes).padStart(4)}/${String(o.episodes).padEnd(4)} ${(o.success * 100).toFixed(1).padStart(6)}%  [${(o.ci95[0] * 100).toFixed(1)}, ${(o.ci95[1] * 100).toFixed(1)}]  (${report.wallSeconds.toFixed(1)} s)\n`;

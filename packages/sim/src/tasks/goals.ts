@@ -70,6 +70,7 @@ export function binOf(world: SimWorld, object: string): string | null {
   return null;
 }
 
+/** Whether a gripper (either arm of a two-armed body) holds the object. */
 export function isHeld(world: SimWorld, object: string): boolean {
   const body = `obj_${object}`;
   const arms: Array<'left' | 'right' | undefined> =

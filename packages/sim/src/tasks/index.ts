@@ -17,7 +17,7 @@ export { INSTRUCTION_TEMPLATES, makeInstruction, fillTemplate, type ParaphraseSe
 export { TRAIN_SEEDS, HELDOUT_SEEDS, seedSplit, sceneSeed, assertSeedIn, type SeedSplit } from './seeds.ts';
 export type { SuiteState } from './suite-state.ts';
 export type { Goal, Dest } from './goals.ts';
-export { GOAL_FOCUS_NAMES, checkGoal, evaluateGoals, goalFocus } from './goals.ts';
+export { GOAL_FOCUS_NAMES, checkGoal, evaluateGoals, goalFocus, isHeld } from './goals.ts';
 export { WORKSPACES, workspaceFor, type Workspace } from './workspace.ts';
 
 /**
