@@ -39,6 +39,12 @@ export interface FocusReport {
    * first camera peak, cast back onto the table plane at the true height, with the same errors.
    */
   heatmap?: { camera: string; object: FocusErrorStats; dest: FocusErrorStats };
+  /**
+   * The same, for the focus keypoint tokens (what the backbone and the action expert read: the
+   * spatial softmax's expected position). Far worse than `heatmap` means the tokens average the
+   * peak with look-alikes (see `model.focusSharpness`).
+   */
+  keypoints?: { camera: string; object: FocusErrorStats; dest: FocusErrorStats };
 }
 
 function stats(errs: number[]): FocusErrorStats {
@@ -91,6 +97,8 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     gDest: [] as number[],
     hObject: [] as number[],
     hDest: [] as number[],
+    kObject: [] as number[],
+    kDest: [] as number[],
   };
   const camera = m.focusWeight > 0 ? m.embodiments[o.embodiment]?.cameras[0]?.name : undefined;
   const d = (a: ArrayLike<number>, b: ArrayLike<number>, k: number) =>
@@ -106,14 +114,19 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
       err.dest.push(d(pred, truth, 3));
       err.gObject.push(d(env.mean, truth, 0));
       err.gDest.push(d(env.mean, truth, 3));
-      const uv = camera ? seen.pixels?.[0][camera] : undefined;
-      if (camera && uv) {
-        // A peak whose ray misses the plane counts as a miss by a metre.
+      // Image points cast onto the table plane at the true heights; a ray that misses the plane
+      // counts as a miss by a metre.
+      const cast = (uv: number[] | undefined, objectErr: number[], destErr: number[]) => {
+        if (!camera || !uv) return;
         const far = [truth[0] + 1, truth[1], 0, truth[3] + 1, truth[4], 0];
         const o3 = se.env.unproject(camera, uv.slice(0, 2), truth[2]) ?? far.slice(0, 3);
         const d3 = se.env.unproject(camera, uv.slice(2, 4), truth[5]) ?? far.slice(3, 6);
-        err.hObject.push(d(o3, truth, 0));
-        err.hDest.push(d([0, 0, 0, ...d3], truth, 3));
+        objectErr.push(d(o3, truth, 0));
+        destErr.push(d([0, 0, 0, ...d3], truth, 3));
+      };
+      if (camera) {
+        cast(seen.pixels?.[0][camera], err.hObject, err.hDest);
+        cast(seen.keypointPixels?.[0][camera], err.kObject, err.kDest);
       }
     }
   } finally {
@@ -129,6 +142,11 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     object: stats(err.object),
     dest: stats(err.dest),
     meanGuess: { object: stats(err.gObject), dest: stats(err.gDest) },
-    ...(camera ? { heatmap: { camera, object: stats(err.hObject), dest: stats(err.hDest) } } : {}),
+    ...(camera
+      ? {
+          heatmap: { camera, object: stats(err.hObject), dest: stats(err.hDest) },
+          keypoints: { camera, object: stats(err.kObject), dest: stats(err.kDest) },
+        }
+      : {}),
   };
 }

@@ -9,6 +9,7 @@ import { createSuiteEnv } from './suite-env.ts';
 
 /** Keeps every joint where it is: never moves toward anything. */
 const holdStill: Policy = {
+  metadata: {} as Policy['metadata'],
   async infer(obs: Observation) {
     return {
       actions: Float32Array.from(obs.state),

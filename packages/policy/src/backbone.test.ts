@@ -1,6 +1,6 @@
 import { full, noGrad, randn, scope } from '@robofm/torch';
 import { describe, expect, it } from 'vitest';
-import { sharpenFocus, spatialSoftmax } from './backbone.ts';
+import { heatmapPeak, keypointToUv, sharpenFocus, spatialSoftmax } from './backbone.ts';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, tokensPerCamera, validateModelConfig } from './config.ts';
 import { readCheckpointConfig } from './checkpoint.ts';
 import { PrefixEncoder, type TensorBatch, VisionEncoder } from './backbone.ts';
@@ -58,6 +58,23 @@ describe('spatial softmax keypoints', () => {
       }
       expect(sharp[2]).toBeCloseTo(plain[2], 6);
       expect(sharpenFocus(t, 1)).toBe(t);
+    }));
+
+  it('keypointToUv puts a sharp keypoint where heatmapPeak puts the same peak', () =>
+    scope(() => {
+      const r = 12;
+      for (const [row, col] of [
+        [0, 0],
+        [3, 9],
+        [11, 5],
+      ]) {
+        const logits = new Float32Array(r * r);
+        logits[row * r + col] = 80;
+        const [x, y] = spatialSoftmax(tensor(logits, { shape: [1, 1, r, r] })).toArray() as Float32Array;
+        const [u, v] = heatmapPeak(logits);
+        expect(keypointToUv(x, r)).toBeCloseTo(u, 4);
+        expect(keypointToUv(y, r)).toBeCloseTo(v, 4);
+      }
     }));
 
   it('flat logits give the centre', () =>

@@ -276,6 +276,14 @@ export function heatmapPeak(logits: ArrayLike<number>): [number, number] {
   return [(sx / w + 0.5) / r, (sy / w + 0.5) / r];
 }
 
+/**
+ * A spatial-softmax coordinate (in [−1, 1] over the centres of r cells) as a normalized image
+ * coordinate (cell k's centre is (k + 0.5) / r, as in `heatmapPeak`).
+ */
+export function keypointToUv(x: number, r: number): number {
+  return (((x + 1) * (r - 1)) / 2 + 0.5) / r;
+}
+
 /** Keypoint channels of the spatial softmax (each gives one (x, y)). */
 const KEYPOINT_CHANNELS = 32;
 

@@ -18,6 +18,7 @@ export {
   sharpenFocus,
   focusLoss,
   heatmapPeak,
+  keypointToUv,
 } from './backbone.ts';
 export { FlowVla, sampleFlowTimes } from './flow-vla.ts';
 export { TokenVla, toBin, fromBin, binRange } from './token-vla.ts';

@@ -1,7 +1,7 @@
 import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
 import { EMBODIMENTS, ValidationError } from '@robofm/core';
 import { Generator, type Tensor, noGrad, scope } from '@robofm/torch';
-import { heatmapPeak, toTensorBatch } from './backbone.ts';
+import { heatmapPeak, keypointToUv, toTensorBatch } from './backbone.ts';
 import { type LoadedCheckpoint, demoCheckpointDir, loadCheckpoint } from './checkpoint.ts';
 import { unnormalizeVector } from './normalize.ts';
 import { Processor, type RawSample } from './processor.ts';
@@ -102,13 +102,19 @@ export class LocalPolicy implements Policy {
    *   its destination); undefined when the model has no auxiliary task;
    * - `pixels`: where its focus heatmaps (keypoint channels 0–1, trained with `model.focusWeight`)
    *   peak, camera → [object u, v, destination u, v] in normalized image coordinates (u right,
-   *   v down); undefined when the model was not trained with them.
+   *   v down); undefined when the model was not trained with them;
+   * - `keypointPixels`: the same two points as the keypoint tokens carry them to the backbone and the
+   *   action expert (the spatial softmax's expected position at `model.focusSharpness`).
    */
-  perceive(obs: Observation[]): { focus?: Float32Array[]; pixels?: Array<Record<string, number[]>> } {
+  perceive(obs: Observation[]): {
+    focus?: Float32Array[];
+    pixels?: Array<Record<string, number[]>>;
+    keypointPixels?: Array<Record<string, number[]>>;
+  } {
     const m = this.checkpoint.config.model;
     if (m.auxDim === 0 && m.focusWeight === 0) return {};
     const batch = this.processor.collate(this.samples(obs));
-    const { aux, heat } = noGrad(() =>
+    const { aux, heat, kp } = noGrad(() =>
       scope(() => {
         const tb = toTensorBatch(batch, m);
         const bb = this.checkpoint.model.backbone;
@@ -116,6 +122,7 @@ export class LocalPolicy implements Policy {
         return {
           aux: m.auxDim > 0 ? bb.auxPrediction(prefix, tb, maps)!.toFloat32Array() : undefined,
           heat: m.focusWeight > 0 ? maps!.heat.toFloat32Array() : undefined,
+          kp: m.focusWeight > 0 ? maps!.keypoints.toFloat32Array() : undefined,
         };
       }),
     );
@@ -132,19 +139,30 @@ export class LocalPolicy implements Policy {
         })
       : undefined;
     const C = batch.cameras;
-    const pixels = heat
-      ? obs.map((o, i) => {
-          const RR = heat.length / (obs.length * C * 2);
-          const out: Record<string, number[]> = {};
-          m.embodiments[o.embodiment].cameras.forEach((cam, slot) => {
-            if (!batch.imageMask[i * C + slot]) return;
-            const at = (k: number) => ((i * C + slot) * 2 + k) * RR;
-            out[cam.name] = [0, 1].flatMap((k) => heatmapPeak(heat.subarray(at(k), at(k) + RR)));
-          });
-          return out;
-        })
-      : undefined;
-    return { focus, pixels };
+    /** camera → [object u, v, destination u, v] for each observation, from `read(i, slot)`. */
+    const perCamera = (read: (i: number, slot: number) => number[]) =>
+      obs.map((o, i) => {
+        const out: Record<string, number[]> = {};
+        m.embodiments[o.embodiment].cameras.forEach((cam, slot) => {
+          if (batch.imageMask[i * C + slot]) out[cam.name] = read(i, slot);
+        });
+        return out;
+      });
+    if (!heat || !kp) return { focus };
+    const RR = heat.length / (obs.length * C * 2);
+    const r = Math.sqrt(RR);
+    const KC = kp.length / (obs.length * C * 2); // keypoint channels
+    return {
+      focus,
+      pixels: perCamera((i, slot) => {
+        const at = (k: number) => ((i * C + slot) * 2 + k) * RR;
+        return [0, 1].flatMap((k) => heatmapPeak(heat.subarray(at(k), at(k) + RR)));
+      }),
+      keypointPixels: perCamera((i, slot) => {
+        const at = (i * C + slot) * 2 * KC;
+        return [0, 1].flatMap((k) => [keypointToUv(kp[at + k], r), keypointToUv(kp[at + KC + k], r)]);
+      }),
+    };
   }
 
   /**

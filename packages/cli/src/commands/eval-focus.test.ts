@@ -72,10 +72,13 @@ describe('robofm eval focus', () => {
       const s = r[k] as { meanCm: number; within5cm: number };
       expect(Number.isFinite(s.meanCm) && s.meanCm >= 0, k).toBe(true);
       expect((r.meanGuess as Record<string, { meanCm: number }>)[k].meanCm).toBeGreaterThan(0);
-      const h = (r.heatmap as Record<string, { meanCm: number }>)[k];
-      expect(Number.isFinite(h.meanCm) && h.meanCm >= 0, k).toBe(true);
+      for (const part of [r.heatmap, r.keypoints]) {
+        const h = (part as Record<string, { meanCm: number }>)[k];
+        expect(Number.isFinite(h.meanCm) && h.meanCm >= 0, k).toBe(true);
+      }
     }
     expect((r.heatmap as { camera: string }).camera).toBe('front');
+    expect((r.keypoints as { camera: string }).camera).toBe('front');
     const plain = applyOverrides(getPreset('tiny'), {
       out: join(d, 'plain'),
       steps: '1',

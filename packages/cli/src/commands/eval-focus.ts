@@ -12,7 +12,8 @@ export const evalFocusCommand: Command = {
     'destination are from the first observation of N scenes, and reports the horizontal errors',
     '(mean, median, count within 5 cm) beside those of always guessing the training mean. A model',
     'trained with focus heatmaps (model.focusWeight) also gets where they peak in its first camera,',
-    'cast onto the table. Held-out scenes and paraphrases by default; --split train checks the',
+    'cast onto the table, and where its keypoint tokens (what the action expert reads) put the',
+    'same points. Held-out scenes and paraphrases by default; --split train checks the',
     'training scenes and wording (memorization); --paraphrases sets the wording alone (language vs',
     'perception).',
     'With --json the last stdout line is the report.',
@@ -56,6 +57,8 @@ export const evalFocusCommand: Command = {
     let text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.paraphrases} paraphrases, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
     if (r.heatmap)
       text += `heatmap peaks (${r.heatmap.camera} camera):\n${line('object', r.heatmap.object, r.meanGuess.object)}${line('dest', r.heatmap.dest, r.meanGuess.dest)}`;
+    if (r.keypoints)
+      text += `keypoint tokens (${r.keypoints.camera} camera):\n${line('object', r.keypoints.object, r.meanGuess.object)}${line('dest', r.keypoints.dest, r.meanGuess.dest)}`;
     writeResult(text, r, Boolean(options.json));
     return 0;
   },
