@@ -48,6 +48,11 @@ export interface TrainConfig {
   textNoise: number;
   /** Resume from `out` when it holds a checkpoint. */
   resume: boolean;
+  /**
+   * Steps of each predicted chunk a `LocalPolicy` of this checkpoint executes before it asks again
+   * (receding horizon; saved as `meta.executeHorizon`); 0 = the whole chunk (`model.horizon`).
+   */
+  executeHorizon: number;
 }
 
 const BASE: Omit<TrainConfig, 'preset'> = {
@@ -76,6 +81,7 @@ const BASE: Omit<TrainConfig, 'preset'> = {
   stateDropout: 0,
   textNoise: 0,
   resume: true,
+  executeHorizon: 0,
 };
 delete (BASE.model as Partial<ModelConfig>).embodiments;
 
@@ -231,6 +237,7 @@ const FLOAT_KEYS = new Set([
   'textNoise',
   'model.auxWeight',
   'model.focusWeight',
+  'model.focusSharpness',
 ]);
 
 function parseLike(key: string, current: unknown, raw: string): unknown {

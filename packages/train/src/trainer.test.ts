@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCheckpoint } from '@robofm/policy';
+import { LocalPolicy, loadCheckpoint } from '@robofm/policy';
 import { describe, expect, it } from 'vitest';
 import { syntheticEpisodes } from './bench.ts';
 import { EpisodeSource } from './episodes.ts';
@@ -48,6 +48,26 @@ describe('trainer', () => {
     expect(existsSync(join(root, 'b', 'loss.png'))).toBe(true);
     const ck = loadCheckpoint(join(root, 'b'));
     expect(ck.config.step).toBe(10);
+  });
+
+  it('executeHorizon is saved with the checkpoint and a LocalPolicy of it re-plans that often', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'exec-'));
+    const a = setup(join(root, 'a'), 1);
+    a.cfg.executeHorizon = 3;
+    const r = await train({ config: a.cfg, source: a.source, progress: false });
+    expect(loadCheckpoint(r.checkpointDir).config.meta.executeHorizon).toBe(3);
+    const policy = new LocalPolicy(r.checkpointDir);
+    try {
+      expect(policy.executeHorizon).toBe(3);
+      expect(policy.executeHorizon).toBeLessThan(a.cfg.model.horizon);
+    } finally {
+      policy.dispose();
+    }
+    const b = setup(join(root, 'b'), 1);
+    b.cfg.executeHorizon = b.cfg.model.horizon + 1;
+    await expect(train({ config: b.cfg, source: b.source, progress: false })).rejects.toThrow(
+      /executeHorizon/,
+    );
   });
 
   it('fine-tunes from a checkpoint (--init) with the vision encoder frozen', async () => {

@@ -91,6 +91,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     throw new ValidationError('stateDropout', cfg.stateDropout, 'a probability in [0, 1]');
   if (!(cfg.textNoise >= 0 && cfg.textNoise <= 1))
     throw new ValidationError('textNoise', cfg.textNoise, 'a probability in [0, 1]');
+  if (
+    !(
+      Number.isInteger(cfg.executeHorizon) &&
+      cfg.executeHorizon >= 0 &&
+      cfg.executeHorizon <= cfg.model.horizon
+    )
+  )
+    throw new ValidationError(
+      'executeHorizon',
+      cfg.executeHorizon,
+      `an integer in [0, ${cfg.model.horizon}] (model.horizon; 0 = the whole chunk)`,
+    );
   setNumThreads(cfg.threads);
   mkdirSync(cfg.out, { recursive: true });
   writeFileSync(join(cfg.out, 'train_config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
@@ -297,6 +309,7 @@ function writeCheckpoint(
       datasets: cfg.datasets,
       frames: source.frames,
       savedAt: new Date().toISOString(),
+      ...(cfg.executeHorizon > 0 ? { executeHorizon: cfg.executeHorizon } : {}),
     },
   };
   saveCheckpoint(dir, {
