@@ -35,7 +35,7 @@ export async function runEpisode(
   const state = se.state();
   const edgeCases = [...state.edgeCases];
   const instruction = env.currentInstruction;
-  const tracker = StageTracker.start(env, state);
+  const tracker = StageTracker.start(env.world, state);
   const expert = policy === 'expert' ? new ScriptedExpert(env.world, state, quality) : undefined;
   if (policy !== 'expert') await policy.reset?.(job.sceneSeed);
   const dt = 1 / env.spec.controlHz;

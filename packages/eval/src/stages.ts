@@ -1,4 +1,4 @@
-import { isHeld, type SimEnv, type SuiteState } from '@robofm/sim';
+import { isHeld, type SimWorld, type SuiteState } from '@robofm/sim';
 
 /**
  * How far an episode got on the way to its first goal, from privileged simulator state: a funnel
@@ -27,23 +27,23 @@ export class StageTracker {
   private readonly z0: number;
 
   private constructor(
-    private readonly env: SimEnv,
+    private readonly world: SimWorld,
     private readonly object: string,
   ) {
-    this.z0 = env.world.objectPose(object).pos[2];
+    this.z0 = world.objectPose(object).pos[2];
     this.update();
   }
 
   /** A tracker for the episode just reset, or undefined when its task has no object to move. */
-  static start(env: SimEnv, state: SuiteState): StageTracker | undefined {
+  static start(world: SimWorld, state: SuiteState): StageTracker | undefined {
     const object = state.goals[0]?.object;
-    if (!object || !env.world.hasBody(`obj_${object}`)) return undefined;
-    return new StageTracker(env, object);
+    if (!object || !world.hasBody(`obj_${object}`)) return undefined;
+    return new StageTracker(world, object);
   }
 
   /** Call after every control step. */
   update(): void {
-    const w = this.env.world;
+    const w = this.world;
     const o = w.objectPose(this.object).pos;
     for (const site of w.eeSites) {
       const e = w.eePose(site).pos;
