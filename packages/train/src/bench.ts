@@ -26,6 +26,13 @@ export interface PolicyBenchResult {
     trainSteps: number;
     batchSize: number;
     kind: string;
+    /** Bodies of the synthetic training data (equal frames each). */
+    bodies: string[];
+    /**
+     * With more than one body: samples/s with bodies mixed within each batch (`bodyBatches` false),
+     * measured right after the one-body-per-batch run that gives `train_samples_per_s`.
+     */
+    mixedSamplesPerS?: number;
   };
 }
 
@@ -111,6 +118,8 @@ export async function benchPolicy(o: {
   checkpoint?: string;
   iterations?: number;
   trainSteps?: number;
+  /** Bodies of the synthetic training data (default arm6). */
+  bodies?: string[];
   progress?: boolean;
 }): Promise<PolicyBenchResult> {
   const presetName = o.preset ?? 'demo';
@@ -118,26 +127,33 @@ export async function benchPolicy(o: {
   const trainSteps = o.trainSteps ?? 20;
   const tmp = mkdtempSync(join(tmpdir(), 'robofm-bench-policy-'));
   try {
-    const cfg = applyOverrides(getPreset(presetName), {
-      out: join(tmp, 'run'),
-      steps: String(trainSteps + 2),
-      saveEvery: '1000000',
-      warmupSteps: '1',
-      resume: 'false',
-    });
+    const bodies = o.bodies?.length ? o.bodies : ['arm6'];
     const arm6 = getEmbodiment('arm6');
-    const syn = syntheticEpisodes(['arm6'], { episodes: 4, length: 40, imageSize: cfg.model.imageSize });
-    const source = new EpisodeSource(syn.episodes, syn.embodiments);
-    // Training throughput: 2 warm-up steps excluded by timing the tail.
-    const trained = await train({ config: cfg, source, progress: o.progress ?? true });
-    // steady state: from the end of step 2 to the last step (metrics.jsonl has elapsed seconds)
-    const recs = readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { step: number; elapsedS: number });
-    const a = recs[1];
-    const z = recs[recs.length - 1];
-    const samplesPerS = ((z.step - a.step) * cfg.batchSize) / Math.max(1e-9, z.elapsedS - a.elapsedS);
+    const throughput = async (bodyBatches: boolean, run: string) => {
+      const cfg = applyOverrides(getPreset(presetName), {
+        out: join(tmp, run),
+        steps: String(trainSteps + 2),
+        saveEvery: '1000000',
+        warmupSteps: '1',
+        resume: 'false',
+        bodyBatches: String(bodyBatches),
+      });
+      const syn = syntheticEpisodes(bodies, { episodes: 4, length: 40, imageSize: cfg.model.imageSize });
+      const source = new EpisodeSource(syn.episodes, syn.embodiments);
+      // Training throughput: 2 warm-up steps excluded by timing the tail.
+      const trained = await train({ config: cfg, source, progress: o.progress ?? true });
+      // steady state: from the end of step 2 to the last step (metrics.jsonl has elapsed seconds)
+      const recs = readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { step: number; elapsedS: number });
+      const a = recs[1];
+      const z = recs[recs.length - 1];
+      const samplesPerS = ((z.step - a.step) * cfg.batchSize) / Math.max(1e-9, z.elapsedS - a.elapsedS);
+      return { cfg, trained, samplesPerS };
+    };
+    const { cfg, trained, samplesPerS } = await throughput(true, 'run');
+    const mixed = bodies.length > 1 ? (await throughput(false, 'mixed')).samplesPerS : undefined;
 
     let ckpt = o.checkpoint;
     if (!ckpt) {
@@ -186,6 +202,8 @@ export async function benchPolicy(o: {
         trainSteps,
         batchSize: cfg.batchSize,
         kind: m.kind,
+        bodies,
+        ...(mixed !== undefined ? { mixedSamplesPerS: Math.round(mixed * 10) / 10 } : {}),
       },
     };
   } finally {

@@ -53,7 +53,12 @@ export interface SampleSource {
   envDim?: number;
   /** Whether any episode has focus labels in image coordinates (`Episode.focusUv`). */
   hasFocus?: boolean;
-  batch(step: number, size: number, seed: number, horizon: number): RawSample[];
+  /**
+   * `size` samples for `step`. With `oneBody`, the step draws one body (by its share of the
+   * weighted frames) and the whole batch comes from that body's episodes, so the collator pads
+   * nothing: a two-armed rig's extra cameras are not paid for by a one-camera arm's samples.
+   */
+  batch(step: number, size: number, seed: number, horizon: number, oneBody?: boolean): RawSample[];
 }
 
 /**
@@ -66,6 +71,8 @@ export class EpisodeSource implements SampleSource {
   readonly envDim: number | undefined;
   readonly hasFocus: boolean;
   private readonly cum: number[] = [];
+  /** Per body: indices of its episodes and their cumulative weighted frames. */
+  private readonly byBody = new Map<string, { idx: number[]; cum: number[] }>();
 
   constructor(
     readonly episodes: Episode[],
@@ -91,6 +98,10 @@ export class EpisodeSource implements SampleSource {
         );
       acc += e.state.length * (e.weight ?? 1);
       this.cum.push(acc);
+      const body = this.byBody.get(e.embodiment) ?? { idx: [], cum: [] };
+      body.idx.push(i);
+      body.cum.push((body.cum[body.cum.length - 1] ?? 0) + e.state.length * (e.weight ?? 1));
+      this.byBody.set(e.embodiment, body);
     }
     this.frames = episodes.reduce((a, e) => a + e.state.length, 0);
     for (const [i, e] of episodes.entries()) {
@@ -152,20 +163,14 @@ export class EpisodeSource implements SampleSource {
     return out;
   }
 
-  batch(step: number, size: number, seed: number, horizon: number): RawSample[] {
+  batch(step: number, size: number, seed: number, horizon: number, oneBody = false): RawSample[] {
     const rng = Rng.derive(seed, step, 17);
-    const total = this.cum[this.cum.length - 1];
     const out: RawSample[] = [];
+    let pool: { idx?: number[]; cum: number[] } = { cum: this.cum };
     for (let b = 0; b < size; b++) {
-      const r = rng.next() * total;
-      let lo = 0;
-      let hi = this.cum.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.cum[mid] > r) hi = mid;
-        else lo = mid + 1;
-      }
-      const e = this.episodes[lo];
+      const i = pickWeighted(pool.cum, rng.next());
+      const e = this.episodes[pool.idx ? pool.idx[i] : i];
+      if (oneBody && b === 0) pool = this.byBody.get(e.embodiment)!;
       const T = e.state.length;
       const t = rng.int(T);
       out.push(this.sampleAt(e, t, horizon));
@@ -203,4 +208,17 @@ export class EpisodeSource implements SampleSource {
         : {}),
     };
   }
+}
+
+/** Index of the entry a uniform `u` in [0, 1) falls on, over cumulative weights `cum`. */
+function pickWeighted(cum: readonly number[], u: number): number {
+  const r = u * cum[cum.length - 1];
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid] > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

@@ -53,6 +53,11 @@ export interface TrainConfig {
    * (receding horizon; saved as `meta.executeHorizon`); 0 = the whole chunk (`model.horizon`).
    */
   executeHorizon: number;
+  /**
+   * Every batch from one body (drawn by its share of the data), so mixed-body training does not pad
+   * every sample to the widest body's cameras; false mixes bodies within a batch.
+   */
+  bodyBatches: boolean;
 }
 
 const BASE: Omit<TrainConfig, 'preset'> = {
@@ -82,6 +87,7 @@ const BASE: Omit<TrainConfig, 'preset'> = {
   textNoise: 0,
   resume: true,
   executeHorizon: 0,
+  bodyBatches: true,
 };
 delete (BASE.model as Partial<ModelConfig>).embodiments;
 

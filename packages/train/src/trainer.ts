@@ -199,7 +199,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const timeFrac = cfg.timeLimitMin > 0 ? (performance.now() - t0) / (cfg.timeLimitMin * 60_000) : 0;
     const lr = sched(Math.max(step, Math.round(timeFrac * cfg.steps)));
     opt.lr = lr;
-    const raw = o.source.batch(step, cfg.batchSize, cfg.seed, modelCfg.horizon);
+    const raw = o.source.batch(step, cfg.batchSize, cfg.seed, modelCfg.horizon, cfg.bodyBatches);
     noiseInstructions(raw, cfg.textNoise, Rng.derive(cfg.seed, step, 31));
     const arr = processor.collate(raw);
     if (cfg.augment) augmentBatch(arr, modelCfg.imageSize, Rng.derive(cfg.seed, step, 23));

@@ -12,6 +12,11 @@ export const benchPolicyCommand: Command = {
     checkpoint: { type: 'string', help: 'checkpoint to time (default: the shipped demo checkpoint)' },
     iterations: { type: 'number', help: 'timed inference calls per batch size', default: 100 },
     'train-steps': { type: 'number', help: 'timed training steps', default: 20 },
+    bodies: {
+      type: 'string',
+      help: 'bodies of the synthetic training data, comma-separated; with two or more, also times batches that mix bodies',
+      default: 'arm6',
+    },
     json: { type: 'boolean', help: 'print the JSON summary as the last line' },
   },
   async run({ options }) {
@@ -21,6 +26,10 @@ export const benchPolicyCommand: Command = {
       checkpoint: options.checkpoint as string | undefined,
       iterations: Number(options.iterations),
       trainSteps: Number(options['train-steps']),
+      bodies: String(options.bodies)
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
     });
     const line = JSON.stringify({
       infer_ms: r.infer_ms,
@@ -33,7 +42,12 @@ export const benchPolicyCommand: Command = {
           `checkpoint   ${r.detail.checkpoint} (${r.detail.kind})`,
           `infer b=1    p50 ${r.infer_ms.p50} ms   p99 ${r.infer_ms.p99} ms`,
           `infer b=8    p50 ${r.infer_ms_b8.p50} ms   p99 ${r.infer_ms_b8.p99} ms`,
-          `train        ${r.train_samples_per_s} samples/s (preset ${r.detail.preset}, batch ${r.detail.batchSize})`,
+          `train        ${r.train_samples_per_s} samples/s (preset ${r.detail.preset}, batch ${r.detail.batchSize}, ${r.detail.bodies.join(' + ')}${r.detail.bodies.length > 1 ? ', one body per batch' : ''})`,
+          ...(r.detail.mixedSamplesPerS !== undefined
+            ? [
+                `train mixed  ${r.detail.mixedSamplesPerS} samples/s (bodies mixed within each batch; ${(r.train_samples_per_s / r.detail.mixedSamplesPerS).toFixed(2)}x)`,
+              ]
+            : []),
           '',
         ].join('\n'),
       );
