@@ -95,6 +95,18 @@ describe('collectDataset', () => {
     expect(rows[0][2]).toBeGreaterThan(0.75);
     const last = rows[rows.length - 1];
     expect(Math.hypot(last[0] - last[3], last[1] - last[4])).toBeLessThan(0.08);
+    // the end effector's position on every frame: it starts away from the object and comes to it
+    expect(info.features['observation.ee_pos'].shape).toEqual([3]);
+    const ee = (
+      await readParquet(join(out, 'data', 'chunk-000', 'file-000.parquet'), {
+        columns: ['observation.ee_pos'],
+      })
+    ).columns['observation.ee_pos'] as number[][];
+    expect(ee.length).toBe(rows.length);
+    const gap = (t: number) => Math.hypot(ee[t][0] - rows[t][0], ee[t][1] - rows[t][1]);
+    const closest = Math.min(...rows.map((_, t) => gap(t)));
+    expect(closest).toBeLessThan(0.02);
+    expect(closest).toBeLessThan(gap(0) / 2);
   });
   it('refuses held-out scenes and bad options', async () => {
     const out = mkdtempSync(join(tmpdir(), 'robofm-collect-'));

@@ -62,6 +62,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
       scene_seed: { dtype: 'int64', shape: [1], names: null },
       edge_case: { dtype: 'string', shape: [1], names: null },
       ...(withFocus ? focusFeatures(spec.cameras) : {}),
+      ...eeFeatures(se),
     },
   });
   const { writer, bar, summary, t0 } = await startWriting(o.out, spec, features, {
@@ -96,6 +97,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
         };
         for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];
         if (focus) Object.assign(f, focusColumns(se, focus));
+        f[EE_POS] = eePositions(se);
         frames.push(f);
         obs = r.obs;
         if (r.info.success === true) success = true;
@@ -141,6 +143,28 @@ function focusFeatures(cameras: ReadonlyArray<{ name: string }>) {
       names: cameras.flatMap((c) => FOCUS_UV_NAMES.map((n) => `${c.name}.${n}`)),
     },
   };
+}
+
+/**
+ * Where the body's end effectors are (world x/y/z of each `eeSites` entry, before the step, as the
+ * observation): the trainer's label for the model's learned forward kinematics (`model.eeDim`).
+ */
+const EE_POS = 'observation.ee_pos';
+
+function eeFeatures(se: SuiteEnv) {
+  const sites = se.env.world.eeSites;
+  return {
+    [EE_POS]: {
+      dtype: 'float32' as const,
+      shape: [3 * sites.length],
+      names: sites.flatMap((s) => ['x', 'y', 'z'].map((a) => `${s}.${a}`)),
+    },
+  };
+}
+
+function eePositions(se: SuiteEnv): number[] {
+  const w = se.env.world;
+  return w.eeSites.flatMap((s) => Array.from(w.eePose(s).pos));
 }
 
 /** The dataset feature with the focus in image coordinates (`focusFeatures`). */
@@ -242,7 +266,11 @@ export async function collectScenes(o: SceneCollectOptions): Promise<CollectSumm
     success: false,
     subtask: false,
     quality: false,
-    extra: { scene_seed: { dtype: 'int64', shape: [1], names: null }, ...focusFeatures(spec.cameras) },
+    extra: {
+      scene_seed: { dtype: 'int64', shape: [1], names: null },
+      ...focusFeatures(spec.cameras),
+      ...eeFeatures(se),
+    },
   });
   delete features.action;
   const { writer, bar, summary, t0 } = await startWriting(o.out, spec, features, {
@@ -262,6 +290,7 @@ export async function collectScenes(o: SceneCollectOptions): Promise<CollectSumm
         embodiment: spec.name,
         scene_seed: seed,
         ...focusColumns(se, goalFocus(se.env.world, se.state().goals)!),
+        [EE_POS]: eePositions(se),
         task: se.env.currentInstruction,
       };
       for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];

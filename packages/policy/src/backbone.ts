@@ -18,6 +18,8 @@ export interface TensorBatch {
   auxMask?: Tensor; // [B] float, 1 = the row has a target
   focus?: Tensor; // [B, C, 4] object and destination (u, v) in each camera's image
   focusMask?: Tensor; // [B, C, 2] float, 1 = the point is in view
+  ee?: Tensor; // [B, eeDim] normalized end-effector positions
+  eeMask?: Tensor; // [B, eeDim] float, 1 = a labelled entry
 }
 
 /**
@@ -51,6 +53,8 @@ export function toTensorBatch(b: ArrayBatch, cfg: ModelConfig): TensorBatch {
     auxMask: b.auxMask ? tensor(b.auxMask, { shape: [B, 1] }) : undefined,
     focus: b.focus ? tensor(b.focus, { shape: [B, C, 4] }) : undefined,
     focusMask: b.focusMask ? tensor(b.focusMask, { shape: [B, C, 2] }) : undefined,
+    ee: b.ee ? tensor(b.ee, { shape: [B, cfg.eeDim] }) : undefined,
+    eeMask: b.eeMask ? tensor(b.eeMask, { shape: [B, cfg.eeDim] }) : undefined,
   };
 }
 
@@ -68,6 +72,8 @@ export function disposeBatch(b: TensorBatch): void {
     b.auxMask,
     b.focus,
     b.focusMask,
+    b.ee,
+    b.eeMask,
   ])
     t?.dispose();
 }
@@ -309,6 +315,10 @@ export class PrefixEncoder extends nn.Module {
    * gradient reaches the (FiLM-conditioned) stem without passing through the backbone.
    */
   auxKeypoints: nn.Linear | undefined;
+  /** Learned forward kinematics (`eeDim` > 0): normalized state → normalized end-effector positions. */
+  kinematics: Mlp | undefined;
+  /** The geometry token for the action expert: auxiliary read-out and kinematics → one prefix token. */
+  geometry: nn.Linear | undefined;
   blocks: Block[];
   lnOut: nn.LayerNorm;
   constructor(readonly cfg: ModelConfig) {
@@ -335,7 +345,29 @@ export class PrefixEncoder extends nn.Module {
       if (cfg.visionKeypoints > 0)
         this.auxKeypoints = new nn.Linear(cfg.maxCameras * 2 * KEYPOINT_CHANNELS, cfg.auxDim);
     }
+    if (cfg.eeDim > 0) {
+      this.kinematics = new Mlp(cfg.maxStateDim, KINEMATICS_HIDDEN, cfg.eeDim);
+      this.geometry = new nn.Linear(cfg.auxDim + cfg.eeDim, cfg.dModel);
+    }
     smallInit(this.textEmbed, this.textPos, this.embodimentEmbed, this.auxQuery);
+  }
+
+  /** The kinematics' prediction [B, eeDim] (normalized end-effector positions); undefined without. */
+  eePrediction(b: TensorBatch): Tensor | undefined {
+    return this.kinematics?.forward(b.state);
+  }
+
+  /**
+   * The geometry token [B, 1, D] (`eeDim` > 0): a linear map of where the hand is (kinematics) and,
+   * with the auxiliary task, where the object and destination are (read-out), both without
+   * gradient: the action expert learns to act on them, the losses that train them stay their own.
+   */
+  geometryToken(prefix: Tensor, b: TensorBatch, maps?: KeypointMaps): Tensor | undefined {
+    if (!this.geometry || !this.kinematics) return undefined;
+    const parts = [this.kinematics.forward(b.state).detach()];
+    const aux = this.auxPrediction(prefix, b, maps);
+    if (aux) parts.unshift(aux.detach());
+    return this.geometry.forward(cat(parts, 1)).unsqueeze(1);
   }
 
   /**
@@ -387,6 +419,11 @@ export class PrefixEncoder extends nn.Module {
       const f = focusLoss(maps.heat, b.focus, b.focusMask).mul(this.cfg.focusWeight);
       loss = loss ? loss.add(f) : f;
     }
+    if (this.kinematics && b.ee && b.eeMask) {
+      const se = this.kinematics.forward(b.state).sub(b.ee).pow(2).mul(b.eeMask);
+      const k = se.sum().div(b.eeMask.sum().clamp(1)).mul(this.cfg.eeWeight);
+      loss = loss ? loss.add(k) : k;
+    }
     return loss;
   }
 
@@ -433,4 +470,23 @@ export function smallInit(...mods: Array<nn.Embedding | undefined>): void {
   noGrad(() => {
     for (const m of mods) m?.weight.mulInPlace(0.02);
   });
+}
+
+/** Hidden width of the learned kinematics. */
+const KINEMATICS_HIDDEN = 256;
+
+/** Two hidden GELU layers: a smooth map from a few numbers to a few numbers (forward kinematics). */
+export class Mlp extends nn.Module {
+  a: nn.Linear;
+  b: nn.Linear;
+  c: nn.Linear;
+  constructor(inDim: number, hidden: number, outDim: number) {
+    super();
+    this.a = new nn.Linear(inDim, hidden);
+    this.b = new nn.Linear(hidden, hidden);
+    this.c = new nn.Linear(hidden, outDim);
+  }
+  forward(x: Tensor): Tensor {
+    return this.c.forward(F.gelu(this.b.forward(F.gelu(this.a.forward(x)))));
+  }
 }

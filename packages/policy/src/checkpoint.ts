@@ -156,6 +156,9 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   if (cfg.model && cfg.model.auxWeight === undefined) cfg.model.auxWeight = 0;
   if (cfg.model && cfg.model.focusWeight === undefined) cfg.model.focusWeight = 0;
   if (cfg.model && cfg.model.focusSharpness === undefined) cfg.model.focusSharpness = 1;
+  // … and before learned kinematics.
+  if (cfg.model && cfg.model.eeDim === undefined) cfg.model.eeDim = 0;
+  if (cfg.model && cfg.model.eeWeight === undefined) cfg.model.eeWeight = 0;
   validateModelConfig(cfg.model);
   return cfg;
 }

@@ -72,6 +72,18 @@ export interface ModelConfig {
    * Used when focusWeight > 0; the loss and `heatmapPeak` read the plain logits.
    */
   focusSharpness: number;
+  /**
+   * Learned kinematics (0 = none): width of the end-effector positions (world x/y/z per end
+   * effector, zero padded across bodies; `observation.ee_pos`) that a small MLP predicts from the
+   * joint state. Filled in by the trainer from the data when `eeWeight` > 0. With it, the flow
+   * action expert also reads a geometry token: that prediction and the auxiliary read-out (where
+   * the object and its destination are), both without gradient, so the expert sees hand and target
+   * in one frame. A behaviour-cloning MLP on privileged positions reached the object in 44–49 of 50
+   * held-out scenes with the hand's position as an input and in 30–37 without (BENCHMARKS.md).
+   */
+  eeDim: number;
+  /** Weight of the kinematics loss (MSE on normalized positions); > 0 asks the trainer for `eeDim`. */
+  eeWeight: number;
   /** Action chunk length H. */
   horizon: number;
   maxStateDim: number;
@@ -114,6 +126,8 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   auxWeight: 0,
   focusWeight: 0,
   focusSharpness: 1,
+  eeDim: 0,
+  eeWeight: 0,
   horizon: 16,
   maxStateDim: 32,
   maxActionDim: 32,
@@ -166,6 +180,20 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     throw new ValidationError('model.focusWeight', c.focusWeight, 'a non-negative number');
   if (!(typeof c.focusSharpness === 'number' && c.focusSharpness > 0 && Number.isFinite(c.focusSharpness)))
     throw new ValidationError('model.focusSharpness', c.focusSharpness, 'a positive number');
+  if (!Number.isInteger(c.eeDim) || c.eeDim < 0 || c.eeDim % 3 !== 0)
+    throw new ValidationError(
+      'model.eeDim',
+      c.eeDim,
+      'a non-negative multiple of 3 (x, y, z per end effector)',
+    );
+  if (!(typeof c.eeWeight === 'number' && c.eeWeight >= 0 && Number.isFinite(c.eeWeight)))
+    throw new ValidationError('model.eeWeight', c.eeWeight, 'a non-negative number');
+  if (c.eeDim > 0 && c.kind !== 'flow')
+    throw new ValidationError(
+      'model.eeDim',
+      c.eeDim,
+      "0 unless model.kind is 'flow' (the geometry token feeds the action expert)",
+    );
   if (c.focusWeight > 0 && c.visionKeypoints === 0)
     throw new ValidationError(
       'model.focusWeight',

@@ -82,10 +82,13 @@ export class FlowVla extends nn.Module {
     const { prefix, mask, maps } = this.backbone.forward(b);
     const H = this.config.horizon;
     const B = b.size;
-    const full = cat([mask, ones([B, H], { dtype: 'bool' })], 1)
+    // With learned kinematics the expert also reads the geometry token, after the backbone's prefix.
+    const geo = this.backbone.geometryToken(prefix, b, maps);
+    const kv = geo ? cat([prefix, geo], 1) : prefix;
+    const full = cat([mask, ones([B, H + (geo ? 1 : 0)], { dtype: 'bool' })], 1)
       .unsqueeze(1)
-      .unsqueeze(1); // [B, 1, 1, P + H]
-    return { cache: this.expert.map((blk) => blk.cache(prefix)), mask: full, prefix, maps };
+      .unsqueeze(1); // [B, 1, 1, P (+ 1) + H]
+    return { cache: this.expert.map((blk) => blk.cache(kv)), mask: full, prefix, maps };
   }
 
   /**

@@ -192,6 +192,70 @@ describe('VLA models', () => {
     expect(model.lastAuxLoss).toBeUndefined();
   });
 
+  it('learned kinematics: the MLP learns end-effector positions from the state; the expert reads a geometry token', () => {
+    manualSeed(2);
+    const cfg: ModelConfig = { ...TINY, auxDim: 2, auxWeight: 1, eeDim: 6, eeWeight: 1 };
+    const { samples, processor: p0 } = tinyData();
+    // bot has one end effector (3 numbers), duo two (6): a smooth function of the joint state
+    samples.forEach((s, i) => {
+      const q = Array.from(s.state);
+      const fk = (k: number) => [Math.cos(q[0] + k), Math.sin(q[1] - k), q[2] * 0.5 + k];
+      s.eePos = s.embodiment === 'bot' ? fk(0) : [...fk(0), ...fk(1)];
+      s.envState = [Math.cos(i), 0.5];
+    });
+    const stats = Object.fromEntries(
+      Object.entries(p0.normStats).map(([k, v]) => {
+        const rows = samples.filter((s) => s.embodiment === k);
+        return [
+          k,
+          {
+            ...v,
+            env: computeFeatureStats(
+              rows.map((s) => s.envState!),
+              2,
+            ),
+            ee: computeFeatureStats(
+              rows.map((s) => s.eePos!),
+              rows[0].eePos!.length,
+            ),
+          },
+        ];
+      }),
+    );
+    const processor = new Processor(cfg, stats, p0.tokenizer);
+    const arr = processor.collate(samples);
+    // bot's second end-effector slot is padding: masked
+    expect(Array.from(arr.eeMask!.subarray(0, 6))).toEqual([1, 1, 1, 0, 0, 0]);
+    expect(Array.from(arr.eeMask!.subarray(6, 12))).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(() => processor.collate([{ ...samples[0], eePos: [1, 2] }])).toThrow(/eePos/);
+    const model = createModel(cfg) as import('./flow-vla.ts').FlowVla;
+    const err = () =>
+      scope(() => {
+        const tb = toTensorBatch(arr, cfg);
+        return model.backbone.eePrediction(tb)!.sub(tb.ee!).pow(2).mul(tb.eeMask!).sum().item() / 18;
+      });
+    const before = err();
+    fitAux(model, arr, cfg, 150);
+    expect(err()).toBeLessThan(before * 0.05);
+    // The geometry token is one more key for the expert; the gradient of the action loss does not
+    // reach the kinematics (its input to the token is detached).
+    const tb = toTensorBatch(arr, cfg);
+    const { prefix, maps } = model.backbone.forward(tb);
+    expect(model.backbone.geometryToken(prefix, tb, maps)!.shape).toEqual([4, 1, cfg.dModel]);
+    const noLabels = processor.collate(samples.map(({ eePos: _, envState: __, ...rest }) => rest));
+    model.zeroGrad();
+    scope(() =>
+      model.computeLoss(toTensorBatch(noLabels, cfg), Rng.derive(0, 0), new Generator(0)).backward(),
+    );
+    const g = model.backbone.kinematics!.c.weight.grad;
+    expect(g === null || g.abs().sum().item() === 0).toBe(true);
+    expect(model.backbone.geometry!.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
+    // Sampling needs no labels (the state is all the kinematics reads).
+    const a = scope(() => model.sampleActions(toTensorBatch(noLabels, cfg), new Generator(0)).shape);
+    expect(a).toEqual([4, cfg.horizon, cfg.maxActionDim]);
+    expect(() => createModel({ ...cfg, kind: 'token' })).toThrow(/eeDim/);
+  });
+
   it('focus heatmaps: keypoint channel 0 learns where a bright square is; out-of-view points are masked', () => {
     manualSeed(2);
     const cfg: ModelConfig = { ...TINY, focusWeight: 1 };

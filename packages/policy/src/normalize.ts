@@ -15,7 +15,10 @@ export interface FeatureStats {
  * `norm_stats.json`: per embodiment, stats of the state and action vectors (unpadded widths), and
  * of the privileged environment state when the model was trained with the auxiliary task.
  */
-export type NormStats = Record<string, { state: FeatureStats; action: FeatureStats; env?: FeatureStats }>;
+export type NormStats = Record<
+  string,
+  { state: FeatureStats; action: FeatureStats; env?: FeatureStats; ee?: FeatureStats }
+>;
 
 /**
  * Smallest scale a dimension is divided by (robot units: rad, m). A joint that barely moves in the

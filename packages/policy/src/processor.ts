@@ -28,6 +28,8 @@ export interface RawSample {
    * (u right, v down; outside [0, 1] when out of view). Training only: the dense "where" targets.
    */
   focusUv?: Record<string, ArrayLike<number>>;
+  /** End-effector positions, x/y/z per end effector (training only; the kinematics' target). */
+  eePos?: ArrayLike<number>;
 }
 
 /**
@@ -62,6 +64,9 @@ export interface ArrayBatch {
   /** [B, C, 4] object and destination (u, v) per camera slot, and [B, C, 2] 1 = in view (focusWeight > 0). */
   focus?: Float32Array;
   focusMask?: Float32Array;
+  /** [B, eeDim] normalized end-effector positions and 1 = a real, labelled entry (eeDim > 0 only). */
+  ee?: Float32Array;
+  eeMask?: Float32Array;
 }
 
 /**
@@ -112,6 +117,10 @@ export class Processor {
     const withFocus = c.focusWeight > 0 && samples.some((s) => s.focusUv !== undefined);
     const focus = withFocus ? new Float32Array(B * C * 4) : undefined;
     const focusMask = withFocus ? new Float32Array(B * C * 2) : undefined;
+    const E = c.eeDim;
+    const withEe = E > 0 && samples.some((s) => s.eePos !== undefined);
+    const ee = withEe ? new Float32Array(B * E) : undefined;
+    const eeMask = withEe ? new Float32Array(B * E) : undefined;
     samples.forEach((s, b) => {
       const e = c.embodiments[s.embodiment];
       if (!e)
@@ -185,6 +194,25 @@ export class Processor {
         for (let i = 0; i < X; i++) aux[b * X + i] = Math.max(-TARGET_CLIP, Math.min(TARGET_CLIP, n[i]));
         auxMask[b] = 1;
       }
+      if (ee && eeMask && s.eePos) {
+        if (s.eePos.length > E || s.eePos.length % 3 !== 0)
+          throw new ValidationError(
+            `sample[${b}].eePos`,
+            s.eePos,
+            `x, y, z per end effector, at most ${E} (model.eeDim)`,
+          );
+        if (!stats.ee)
+          throw new ValidationError(
+            `norm_stats.${s.embodiment}.ee`,
+            undefined,
+            'stats of the end-effector positions',
+          );
+        const n = normalizeVector(s.eePos, stats.ee, c.normalization);
+        for (let i = 0; i < n.length; i++) {
+          ee[b * E + i] = Math.max(-TARGET_CLIP, Math.min(TARGET_CLIP, n[i]));
+          eeMask[b * E + i] = 1;
+        }
+      }
     });
     return {
       size: B,
@@ -199,6 +227,7 @@ export class Processor {
       embodimentIdx,
       ...(aux && auxMask ? { aux, auxMask } : {}),
       ...(focus && focusMask ? { focus, focusMask } : {}),
+      ...(ee && eeMask ? { ee, eeMask } : {}),
     };
   }
 

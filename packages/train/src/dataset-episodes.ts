@@ -22,6 +22,8 @@ export interface LoadedDataset {
 const IMAGE_PREFIX = 'observation.images.';
 /** LeRobot's privileged environment state (robofm: the task's object and destination positions). */
 const ENV_STATE = 'observation.environment_state';
+/** robofm's end-effector positions (world x/y/z per end-effector site), labels for learned kinematics. */
+const EE_POS = 'observation.ee_pos';
 /** robofm's focus in image coordinates: per camera `<camera>.object_u|object_v|dest_u|dest_v`. */
 const FOCUS_UV = 'observation.focus_uv';
 
@@ -131,6 +133,7 @@ export async function loadDatasetEpisodes(
       if (f.success) wanted.push('success');
       if (f[ENV_STATE]) wanted.push(ENV_STATE);
       if (focusCams) wanted.push(FOCUS_UV);
+      if (f[EE_POS]) wanted.push(EE_POS);
       cols = (await readParquet(path, { columns: wanted })).columns;
       fileCache.clear();
       fileCache.set(path, cols);
@@ -164,6 +167,8 @@ export async function loadDatasetEpisodes(
       ep.instructions = cols.task_index.slice(from, from + T).map((k) => tasks[Number(k)] ?? ep.instruction);
     const env = cols[ENV_STATE];
     if (env) ep.envState = env.slice(from, from + T).map((r) => Float32Array.from(r as ArrayLike<number>));
+    const ee = cols[EE_POS];
+    if (ee) ep.eePos = ee.slice(from, from + T).map((r) => Float32Array.from(r as ArrayLike<number>));
     if (focusCams) {
       const rows = cols[FOCUS_UV].slice(from, from + T) as ArrayLike<number>[];
       ep.focusUv = Object.fromEntries(

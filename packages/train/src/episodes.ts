@@ -36,6 +36,8 @@ export interface Episode {
    * normalized u, v of each; outside [0, 1] when out of view): the dense "where" targets.
    */
   focusUv?: Record<string, Float32Array[]>;
+  /** [T][3·end effectors] end-effector positions (`observation.ee_pos`): the learned kinematics' targets. */
+  eePos?: Float32Array[];
   /** Optional sampling weight of the dataset this episode came from. */
   weight?: number;
 }
@@ -53,6 +55,8 @@ export interface SampleSource {
   envDim?: number;
   /** Whether any episode has focus labels in image coordinates (`Episode.focusUv`). */
   hasFocus?: boolean;
+  /** Widest end-effector position vector among the episodes (undefined when none has one). */
+  eeDim?: number;
   /**
    * `size` samples for `step`. With `oneBody`, the step draws one body (by its share of the
    * weighted frames) and the whole batch comes from that body's episodes, so the collator pads
@@ -70,6 +74,7 @@ export class EpisodeSource implements SampleSource {
   readonly frames: number;
   readonly envDim: number | undefined;
   readonly hasFocus: boolean;
+  readonly eeDim: number | undefined;
   private readonly cum: number[] = [];
   /** Per body: indices of its episodes and their cumulative weighted frames. */
   private readonly byBody = new Map<string, { idx: number[]; cum: number[] }>();
@@ -117,6 +122,17 @@ export class EpisodeSource implements SampleSource {
     }
     this.tasks = [...new Set(episodes.flatMap((e) => e.instructions ?? [e.instruction]))];
     this.hasFocus = episodes.some((e) => e.focusUv !== undefined);
+    for (const [i, e] of episodes.entries()) {
+      if (!e.eePos) continue;
+      const w = e.eePos[0]?.length ?? 0;
+      if (e.eePos.length !== e.state.length || w === 0 || w % 3 !== 0)
+        throw new ValidationError(
+          `episodes[${i}].eePos`,
+          `${e.eePos.length}x${w}`,
+          `${e.state.length} frames (as state) of x, y, z per end effector`,
+        );
+      this.eeDim = Math.max(this.eeDim ?? 0, w);
+    }
   }
 
   /**
@@ -144,6 +160,7 @@ export class EpisodeSource implements SampleSource {
         }
       }
       const withEnv = eps.filter((e) => e.envState);
+      const withEe = eps.filter((e) => e.eePos);
       out[name] = {
         state: computeFeatureStats(
           eps.flatMap((e) => e.state),
@@ -155,6 +172,14 @@ export class EpisodeSource implements SampleSource {
               env: computeFeatureStats(
                 withEnv.flatMap((e) => e.envState!),
                 this.envDim,
+              ),
+            }
+          : {}),
+        ...(withEe.length
+          ? {
+              ee: computeFeatureStats(
+                withEe.flatMap((e) => e.eePos!),
+                withEe[0].eePos![0].length,
               ),
             }
           : {}),
@@ -203,6 +228,7 @@ export class EpisodeSource implements SampleSource {
       instruction: e.instructions?.[t] ?? e.instruction,
       ...(acting ? { actions, actionValid: valid } : {}),
       ...(e.envState ? { envState: e.envState[t] } : {}),
+      ...(e.eePos ? { eePos: e.eePos[t] } : {}),
       ...(e.focusUv
         ? { focusUv: Object.fromEntries(Object.entries(e.focusUv).map(([cam, rows]) => [cam, rows[t]])) }
         : {}),

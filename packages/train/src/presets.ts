@@ -245,6 +245,7 @@ const FLOAT_KEYS = new Set([
   'model.auxWeight',
   'model.focusWeight',
   'model.focusSharpness',
+  'model.eeWeight',
 ]);
 
 function parseLike(key: string, current: unknown, raw: string): unknown {

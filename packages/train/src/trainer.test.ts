@@ -136,4 +136,45 @@ describe('trainer', () => {
     a.source.episodes[0].envState = a.source.episodes[0].state.map(() => new Float32Array(2));
     expect(() => new EpisodeSource(a.source.episodes, a.source.embodiments)).toThrow(/envState/);
   });
+
+  it('learned kinematics: with model.eeWeight and observation.ee_pos the checkpoint gets eeDim and ee stats', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'train-ee-'));
+    const a = setup(join(root, 'ee'), 3);
+    a.cfg.model.eeWeight = 1;
+    for (const e of a.source.episodes) e.eePos = e.state.map((s) => Float32Array.from([s[0], s[1] * 2, 0.8]));
+    const source = new EpisodeSource(a.source.episodes, a.source.embodiments);
+    expect(source.eeDim).toBe(3);
+    const r = await train({ config: a.cfg, source, progress: false });
+    const ck = loadCheckpoint(r.checkpointDir);
+    expect(ck.config.model.eeDim).toBe(3);
+    expect(ck.normStats.arm6.ee?.mean).toHaveLength(3);
+    for (const l of readFileSync(join(root, 'ee', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n'))
+      expect(JSON.parse(l).auxLoss).toBeGreaterThan(0);
+    // the policy acts from observations alone (no end-effector positions at inference)
+    const policy = new LocalPolicy(r.checkpointDir);
+    const ep = a.source.episodes[0];
+    const px = new Uint8Array(96 * 96 * 3).fill(90);
+    const chunk = policy.inferBatchSync([
+      {
+        embodiment: 'arm6',
+        state: ep.state[0],
+        images: { front: px, wrist: px },
+        instruction: ep.instruction,
+      },
+    ])[0];
+    expect(chunk.actions.every(Number.isFinite)).toBe(true);
+    policy.dispose();
+    // without the labels the option is off (warned), not an error
+    const plain = await train({
+      config: { ...a.cfg, out: join(root, 'plain'), steps: 1 },
+      source: new EpisodeSource(
+        a.source.episodes.map(({ eePos: _, ...e }) => e),
+        a.source.embodiments,
+      ),
+      progress: false,
+    });
+    expect(loadCheckpoint(plain.checkpointDir).config.model.eeDim).toBe(0);
+  });
 });

@@ -130,7 +130,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const focusWeight = o.source.hasFocus ? cfg.model.focusWeight : 0;
     if (cfg.model.focusWeight > 0 && !focusWeight)
       log.warn('model.focusWeight > 0 but the data has no observation.focus_uv: no focus heatmaps');
-    modelCfg = { ...cfg.model, auxDim, focusWeight, embodiments: o.source.embodiments } as ModelConfig;
+    // Learned kinematics when asked for and the data records where the end effectors are.
+    const eeDim = cfg.model.eeWeight > 0 ? (o.source.eeDim ?? 0) : 0;
+    if (cfg.model.eeWeight > 0 && !eeDim)
+      log.warn('model.eeWeight > 0 but the data has no observation.ee_pos: no learned kinematics');
+    modelCfg = { ...cfg.model, auxDim, focusWeight, eeDim, embodiments: o.source.embodiments } as ModelConfig;
     tokenizer = BpeTokenizer.train(corpusWith(o.source.tasks), modelCfg.vocabSize);
     normStats = o.source.normStats(modelCfg);
     manualSeed(cfg.seed);
