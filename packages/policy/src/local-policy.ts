@@ -104,17 +104,19 @@ export class LocalPolicy implements Policy {
    *   peak, camera → [object u, v, destination u, v] in normalized image coordinates (u right,
    *   v down); undefined when the model was not trained with them;
    * - `keypointPixels`: the same two points as the keypoint tokens carry them to the backbone and the
-   *   action expert (the spatial softmax's expected position at `model.focusSharpness`).
+   *   action expert (the spatial softmax's expected position at `model.focusSharpness`);
+   * - `hand`: where the learned kinematics (`model.eeDim`) puts the end effectors, world x/y/z each.
    */
   perceive(obs: Observation[]): {
     focus?: Float32Array[];
     pixels?: Array<Record<string, number[]>>;
     keypointPixels?: Array<Record<string, number[]>>;
+    hand?: Float32Array[];
   } {
     const m = this.checkpoint.config.model;
-    if (m.auxDim === 0 && m.focusWeight === 0) return {};
+    if (m.auxDim === 0 && m.focusWeight === 0 && m.eeDim === 0) return {};
     const batch = this.processor.collate(this.samples(obs));
-    const { aux, heat, kp } = noGrad(() =>
+    const { aux, heat, kp, ee } = noGrad(() =>
       scope(() => {
         const tb = toTensorBatch(batch, m);
         const bb = this.checkpoint.model.backbone;
@@ -123,6 +125,7 @@ export class LocalPolicy implements Policy {
           aux: m.auxDim > 0 ? bb.auxPrediction(prefix, tb, maps)!.toFloat32Array() : undefined,
           heat: m.focusWeight > 0 ? maps!.heat.toFloat32Array() : undefined,
           kp: m.focusWeight > 0 ? maps!.keypoints.toFloat32Array() : undefined,
+          ee: m.eeDim > 0 ? bb.eePrediction(tb)!.toFloat32Array() : undefined,
         };
       }),
     );
@@ -138,6 +141,20 @@ export class LocalPolicy implements Policy {
           return unnormalizeVector(aux.subarray(i * m.auxDim, (i + 1) * m.auxDim), env, m.normalization);
         })
       : undefined;
+    // where the learned kinematics puts the end effectors (world x/y/z each, the body's own width)
+    const hand = ee
+      ? obs.map((o, i) => {
+          const st = this.checkpoint.normStats[o.embodiment].ee;
+          if (!st)
+            throw new ValidationError(
+              `norm_stats.${o.embodiment}.ee`,
+              undefined,
+              'stats of the end-effector positions',
+            );
+          const w = st.mean.length;
+          return unnormalizeVector(ee.subarray(i * m.eeDim, i * m.eeDim + w), st, m.normalization);
+        })
+      : undefined;
     const C = batch.cameras;
     /** camera → [object u, v, destination u, v] for each observation, from `read(i, slot)`. */
     const perCamera = (read: (i: number, slot: number) => number[]) =>
@@ -148,12 +165,13 @@ export class LocalPolicy implements Policy {
         });
         return out;
       });
-    if (!heat || !kp) return { focus };
+    if (!heat || !kp) return { focus, ...(hand ? { hand } : {}) };
     const RR = heat.length / (obs.length * C * 2);
     const r = Math.sqrt(RR);
     const KC = kp.length / (obs.length * C * 2); // keypoint channels
     return {
       focus,
+      ...(hand ? { hand } : {}),
       pixels: perCamera((i, slot) => {
         const at = (k: number) => ((i * C + slot) * 2 + k) * RR;
         return [0, 1].flatMap((k) => heatmapPeak(heat.subarray(at(k), at(k) + RR)));

@@ -165,6 +165,15 @@ describe('trainer', () => {
       },
     ])[0];
     expect(chunk.actions.every(Number.isFinite)).toBe(true);
+    const hand = policy.perceive([
+      {
+        embodiment: 'arm6',
+        state: ep.state[0],
+        images: { front: px, wrist: px },
+        instruction: ep.instruction,
+      },
+    ]).hand;
+    expect(hand?.[0]).toHaveLength(3);
     policy.dispose();
     // without the labels the option is off (warned), not an error
     const plain = await train({
