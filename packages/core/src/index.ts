@@ -32,3 +32,4 @@ export {
   mobileSpec,
 } from './embodiments/index.ts';
 export { editDistance, didYouMean } from './suggest.ts';
+export { pickCumulative } from './sampling.ts';

@@ -1,4 +1,4 @@
-import { RobofmError } from '@robofm/core';
+import { RobofmError, pickCumulative } from '@robofm/core';
 import { LeRobotDataset } from './dataset.ts';
 import type { EmbodimentNormStats, NormMode, NormStat } from './norm.ts';
 import { NORM_EPS } from './norm.ts';
@@ -103,15 +103,7 @@ export class Rng {
   }
   /** Index drawn with probability proportional to weights (cumulative array). */
   pick(cum: ArrayLike<number>): number {
-    const r = this.next() * cum[cum.length - 1];
-    let lo = 0;
-    let hi = cum.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cum[mid] > r) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return pickCumulative(cum, this.next());
   }
 }
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '@robofm/core';
+import { ValidationError, pickCumulative } from '@robofm/core';
 import {
   type EmbodimentInfo,
   type ModelConfig,
@@ -193,7 +193,7 @@ export class EpisodeSource implements SampleSource {
     const out: RawSample[] = [];
     let pool: { idx?: number[]; cum: number[] } = { cum: this.cum };
     for (let b = 0; b < size; b++) {
-      const i = pickWeighted(pool.cum, rng.next());
+      const i = pickCumulative(pool.cum, rng.next());
       const e = this.episodes[pool.idx ? pool.idx[i] : i];
       if (oneBody && b === 0) pool = this.byBody.get(e.embodiment)!;
       const T = e.state.length;
@@ -234,17 +234,4 @@ export class EpisodeSource implements SampleSource {
         : {}),
     };
   }
-}
-
-/** Index of the entry a uniform `u` in [0, 1) falls on, over cumulative weights `cum`. */
-function pickWeighted(cum: readonly number[], u: number): number {
-  const r = u * cum[cum.length - 1];
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cum[mid] > r) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
