@@ -129,32 +129,17 @@ export class LocalPolicy implements Policy {
         };
       }),
     );
-    const focus = aux
-      ? obs.map((o, i) => {
-          const env = this.checkpoint.normStats[o.embodiment].env;
-          if (!env)
-            throw new ValidationError(
-              `norm_stats.${o.embodiment}.env`,
-              undefined,
-              'stats of the environment state',
-            );
-          return unnormalizeVector(aux.subarray(i * m.auxDim, (i + 1) * m.auxDim), env, m.normalization);
-        })
-      : undefined;
+    /** Per observation: row i of `flat` (`width` wide), cut to the body's width and unnormalized by its `key` stats. */
+    const unnormRows = (flat: Float32Array, width: number, key: 'env' | 'ee', what: string) =>
+      obs.map((o, i) => {
+        const st = this.checkpoint.normStats[o.embodiment][key];
+        if (!st)
+          throw new ValidationError(`norm_stats.${o.embodiment}.${key}`, undefined, `stats of ${what}`);
+        return unnormalizeVector(flat.subarray(i * width, i * width + st.mean.length), st, m.normalization);
+      });
+    const focus = aux ? unnormRows(aux, m.auxDim, 'env', 'the environment state') : undefined;
     // where the learned kinematics puts the end effectors (world x/y/z each, the body's own width)
-    const hand = ee
-      ? obs.map((o, i) => {
-          const st = this.checkpoint.normStats[o.embodiment].ee;
-          if (!st)
-            throw new ValidationError(
-              `norm_stats.${o.embodiment}.ee`,
-              undefined,
-              'stats of the end-effector positions',
-            );
-          const w = st.mean.length;
-          return unnormalizeVector(ee.subarray(i * m.eeDim, i * m.eeDim + w), st, m.normalization);
-        })
-      : undefined;
+    const hand = ee ? unnormRows(ee, m.eeDim, 'ee', 'the end-effector positions') : undefined;
     const C = batch.cameras;
     /** camera → [object u, v, destination u, v] for each observation, from `read(i, slot)`. */
     const perCamera = (read: (i: number, slot: number) => number[]) =>
