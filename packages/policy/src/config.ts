@@ -78,8 +78,9 @@ export interface ModelConfig {
    * joint state. Filled in by the trainer from the data when `eeWeight` > 0. With it, the flow
    * action expert also reads a geometry token: that prediction and the auxiliary read-out (where
    * the object and its destination are), both without gradient, so the expert sees hand and target
-   * in one frame. A behaviour-cloning MLP on privileged positions reached the object in 44–49 of 50
-   * held-out scenes with the hand's position as an input and in 30–37 without (BENCHMARKS.md).
+   * in one frame. A behaviour-cloning MLP on privileged positions succeeded in 26 and 28 of 50
+   * held-out scenes with the hand's position as an input (44, 49 reached the object) and in 6/30 and
+   * 13/50 without it (20/30, 32/50 reached; BENCHMARKS.md, fifth stop).
    */
   eeDim: number;
   /** Weight of the kinematics loss (MSE on normalized positions); > 0 asks the trainer for `eeDim`. */
