@@ -107,6 +107,15 @@ describe('collectDataset', () => {
     const closest = Math.min(...rows.map((_, t) => gap(t)));
     expect(closest).toBeLessThan(0.02);
     expect(closest).toBeLessThan(gap(0) / 2);
+    // frame 0 is the start pose, as the same scene rendered without an expert (no step taken) has it
+    const scenes = `${out}-scene`;
+    await collectScenes({ embodiment: 'arm6', task: 'pick_place', scenes: 1, out: scenes, progress: false });
+    const start = (
+      await readParquet(join(scenes, 'data', 'chunk-000', 'file-000.parquet'), {
+        columns: ['observation.ee_pos'],
+      })
+    ).columns['observation.ee_pos'] as number[][];
+    for (let k = 0; k < 3; k++) expect(ee[0][k]).toBeCloseTo(start[0][k], 5);
   });
   it('refuses held-out scenes and bad options', async () => {
     const out = mkdtempSync(join(tmpdir(), 'robofm-collect-'));

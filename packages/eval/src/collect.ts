@@ -82,6 +82,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
       let success = false;
       for (;;) {
         const focus = withFocus ? goalFocus(se.env.world, state.goals) : undefined; // before the step, as obs
+        const eePos = eePositions(se); // before the step too: where the hand is in `obs`
         const step = expert.act();
         const r = se.env.step(step.action);
         const f: Record<string, unknown> = {
@@ -97,7 +98,7 @@ export async function collectDataset(o: CollectOptions): Promise<CollectSummary>
         };
         for (const c of spec.cameras) f[`observation.images.${c.name}`] = obs.images[c.name];
         if (focus) Object.assign(f, focusColumns(se, focus));
-        f[EE_POS] = eePositions(se);
+        f[EE_POS] = eePos;
         frames.push(f);
         obs = r.obs;
         if (r.info.success === true) success = true;
