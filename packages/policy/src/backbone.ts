@@ -22,6 +22,12 @@ export interface TensorBatch {
   eeMask?: Tensor; // [B, eeDim] float, 1 = a labelled entry
 }
 
+/** The backbone's read-outs of one pass: "where" prediction [B, auxDim] and hand positions [B, eeDim]. */
+export interface Readouts {
+  aux?: Tensor;
+  ee?: Tensor;
+}
+
 /**
  * What the keypoint head saw, for the auxiliary losses: the expected keypoint positions
  * [B, C·2·KEYPOINT_CHANNELS] and the logits of channels 0–1 (object, destination) over the last
@@ -362,12 +368,24 @@ export class PrefixEncoder extends nn.Module {
    * with the auxiliary task, where the object and destination are (read-out), both without
    * gradient: the action expert learns to act on them, the losses that train them stay their own.
    */
-  geometryToken(prefix: Tensor, b: TensorBatch, maps?: KeypointMaps): Tensor | undefined {
-    if (!this.geometry || !this.kinematics) return undefined;
-    const parts = [this.kinematics.forward(b.state).detach()];
-    const aux = this.auxPrediction(prefix, b, maps);
-    if (aux) parts.unshift(aux.detach());
+  geometryToken(r: Readouts): Tensor | undefined {
+    if (!this.geometry || !r.ee) return undefined;
+    const parts = [r.ee.detach()];
+    if (r.aux) parts.unshift(r.aux.detach());
     return this.geometry.forward(cat(parts, 1)).unsqueeze(1);
+  }
+
+  /**
+   * Both read-outs of a backbone pass, computed once: the auxiliary "where" prediction (when the
+   * batch has targets for it or `always`) and the kinematics' hand positions. The geometry token
+   * and `auxLoss` share them.
+   */
+  readouts(prefix: Tensor, b: TensorBatch, maps?: KeypointMaps, always = false): Readouts {
+    const needAux = always || (b.aux !== undefined && b.auxMask !== undefined);
+    return {
+      aux: needAux ? this.auxPrediction(prefix, b, maps) : undefined,
+      ee: this.eePrediction(b),
+    };
   }
 
   /**
@@ -408,9 +426,14 @@ export class PrefixEncoder extends nn.Module {
    * `auxWeight`; and the dense `focusLoss` times `focusWeight`. Undefined when neither applies (no
    * task in the model or no targets in the batch).
    */
-  auxLoss(prefix: Tensor, b: TensorBatch, maps?: KeypointMaps): Tensor | undefined {
+  auxLoss(
+    prefix: Tensor,
+    b: TensorBatch,
+    maps?: KeypointMaps,
+    r: Readouts = this.readouts(prefix, b, maps),
+  ): Tensor | undefined {
     let loss: Tensor | undefined;
-    const pred = b.aux && b.auxMask ? this.auxPrediction(prefix, b, maps) : undefined;
+    const pred = b.aux && b.auxMask ? r.aux : undefined;
     if (pred && b.aux && b.auxMask) {
       const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
       loss = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
@@ -419,8 +442,8 @@ export class PrefixEncoder extends nn.Module {
       const f = focusLoss(maps.heat, b.focus, b.focusMask).mul(this.cfg.focusWeight);
       loss = loss ? loss.add(f) : f;
     }
-    if (this.kinematics && b.ee && b.eeMask) {
-      const se = this.kinematics.forward(b.state).sub(b.ee).pow(2).mul(b.eeMask);
+    if (r.ee && b.ee && b.eeMask) {
+      const se = r.ee.sub(b.ee).pow(2).mul(b.eeMask);
       const k = se.sum().div(b.eeMask.sum().clamp(1)).mul(this.cfg.eeWeight);
       loss = loss ? loss.add(k) : k;
     }

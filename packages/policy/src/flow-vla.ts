@@ -12,7 +12,7 @@ import {
   tensor,
 } from '@robofm/torch';
 import type { ModelConfig } from './config.ts';
-import { type KeypointMaps, PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
+import { type KeypointMaps, PrefixEncoder, type Readouts, type TensorBatch, smallInit } from './backbone.ts';
 import { ExpertBlock, type PrefixKv, sinusoidalEmbedding } from './layers.ts';
 import type { Rng } from './rng.ts';
 
@@ -78,17 +78,19 @@ export class FlowVla extends nn.Module {
     mask: Tensor;
     prefix: Tensor;
     maps?: KeypointMaps;
+    readouts: Readouts;
   } {
     const { prefix, mask, maps } = this.backbone.forward(b);
     const H = this.config.horizon;
     const B = b.size;
     // With learned kinematics the expert also reads the geometry token, after the backbone's prefix.
-    const geo = this.backbone.geometryToken(prefix, b, maps);
+    const readouts = this.backbone.readouts(prefix, b, maps, this.config.eeDim > 0);
+    const geo = this.backbone.geometryToken(readouts);
     const kv = geo ? cat([prefix, geo], 1) : prefix;
     const full = cat([mask, ones([B, H + (geo ? 1 : 0)], { dtype: 'bool' })], 1)
       .unsqueeze(1)
       .unsqueeze(1); // [B, 1, 1, P (+ 1) + H]
-    return { cache: this.expert.map((blk) => blk.cache(kv)), mask: full, prefix, maps };
+    return { cache: this.expert.map((blk) => blk.cache(kv)), mask: full, prefix, maps, readouts };
   }
 
   /**
@@ -97,7 +99,7 @@ export class FlowVla extends nn.Module {
    */
   computeLoss(b: TensorBatch, rng: Rng, generator?: Generator): Tensor {
     if (!b.actions || !b.actionMask) throw new Error('computeLoss needs a batch with actions');
-    const { cache, mask, prefix, maps } = this.prefixCache(b);
+    const { cache, mask, prefix, maps, readouts } = this.prefixCache(b);
     const t = sampleFlowTimes(rng, b.size);
     const tt = tensor(t, { shape: [b.size, 1, 1] });
     const noise = randn(b.actions.shape, { generator });
@@ -106,7 +108,7 @@ export class FlowVla extends nn.Module {
     const v = this.velocity(xt, t, cache, mask);
     const se = v.sub(target).pow(2).mul(b.actionMask);
     const flow = se.sum().div(b.actionMask.sum().clamp(1));
-    const aux = this.backbone.auxLoss(prefix, b, maps);
+    const aux = this.backbone.auxLoss(prefix, b, maps, readouts);
     this.lastAuxLoss = aux?.item();
     return aux ? flow.add(aux) : flow;
   }

@@ -241,7 +241,11 @@ describe('VLA models', () => {
     // reach the kinematics (its input to the token is detached).
     const tb = toTensorBatch(arr, cfg);
     const { prefix, maps } = model.backbone.forward(tb);
-    expect(model.backbone.geometryToken(prefix, tb, maps)!.shape).toEqual([4, 1, cfg.dModel]);
+    expect(model.backbone.geometryToken(model.backbone.readouts(prefix, tb, maps))!.shape).toEqual([
+      4,
+      1,
+      cfg.dModel,
+    ]);
     const noLabels = processor.collate(samples.map(({ eePos: _, envState: __, ...rest }) => rest));
     model.zeroGrad();
     scope(() =>
