@@ -64,6 +64,32 @@ describe('collectDataset', () => {
       collectScenes({ embodiment: 'arm6', task: 'button', scenes: 1, out: `${out}-b`, progress: false }),
     ).rejects.toThrow(/goal objects/);
   });
+  it("sim scenes --arm-poses demo: the arm in the expert's poses from other scenes, the same labels", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'robofm-scenes-'));
+    const opts = { embodiment: 'arm6', task: 'pick_place', scenes: 4, progress: false } as const;
+    await collectScenes({ ...opts, out: join(dir, 'start') });
+    await collectScenes({ ...opts, out: join(dir, 'demo'), armPoses: 'demo' });
+    const read = async (name: string) =>
+      (
+        await readParquet(join(dir, name, 'data', 'chunk-000', 'file-000.parquet'), {
+          columns: ['observation.state', 'observation.environment_state', 'observation.ee_pos'],
+        })
+      ).columns as Record<string, number[][]>;
+    const start = await read('start');
+    const demo = await read('demo');
+    // same scenes, same labels …
+    expect(demo['observation.environment_state']).toEqual(start['observation.environment_state']);
+    // … but the arm is elsewhere, in a different pose on each frame, and its hand moved with it
+    const moved = (a: number[], b: number[]) => Math.max(...a.map((x, k) => Math.abs(x - b[k])));
+    for (let i = 0; i < 4; i++) {
+      expect(moved(demo['observation.state'][i], start['observation.state'][i])).toBeGreaterThan(0.05);
+      expect(moved(demo['observation.ee_pos'][i], start['observation.ee_pos'][i])).toBeGreaterThan(0.01);
+    }
+    expect(new Set(demo['observation.state'].map((r) => r.join(','))).size).toBe(4);
+    await expect(
+      collectScenes({ ...opts, out: join(dir, 'bad'), armPoses: 'random' as 'demo' }),
+    ).rejects.toThrow(/--arm-poses/);
+  });
   it('goal tasks record the focus (object and destination) as observation.environment_state', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'robofm-collect-')), 'ds');
     await collectDataset({

@@ -240,13 +240,69 @@ export interface SceneCollectOptions {
   out: string;
   /** Index of the first training scene. */
   seedStart?: number;
+  /**
+   * Where the robot is in each frame: `start` (the task's start pose) or `demo` (a pose drawn at
+   * random from the scripted expert's trajectories on other training scenes, so the arm is where
+   * rollouts take it but says nothing about this scene's object). Default `start`.
+   */
+  armPoses?: 'start' | 'demo';
   edgeCases?: unknown;
   progress?: boolean;
 }
 
+/** Expert episodes whose every pose goes into the pool `armPoses: 'demo'` draws from. */
+const POSE_POOL_EPISODES = 40;
+
+/**
+ * Joint poses (name → value) the scripted expert visits on `episodes` training scenes from index
+ * `firstScene`, simulated without cameras: where rollouts take the arm, for perception data and
+ * checks with the arm away from its start pose (`sim scenes --arm-poses demo`, `eval focus`).
+ */
+export async function expertPosePool(o: {
+  task: string;
+  embodiment: string;
+  firstScene: number;
+  episodes?: number;
+  edgeCases?: unknown;
+}): Promise<Array<Record<string, number>>> {
+  const se = await createSuiteEnv({
+    task: o.task,
+    embodiment: o.embodiment,
+    edgeCases: o.edgeCases ?? 'default',
+    paraphrases: 'train',
+    cameras: [],
+  });
+  const joints = se.env.spec.joints;
+  // PD tracking overshoots a limit by a hair (a gripper at 0.040005 of 0.04): clamp to it.
+  const pose = (q: Float64Array) =>
+    Object.fromEntries(joints.map((j, k) => [j.name, Math.min(j.upper, Math.max(j.lower, q[k]))]));
+  const pool: Array<Record<string, number>> = [];
+  try {
+    for (let i = 0; i < (o.episodes ?? POSE_POOL_EPISODES); i++) {
+      const seed = sceneSeed('train', o.firstScene + i);
+      se.env.reset({ seed });
+      const expert = new ScriptedExpert(se.env.world, se.state(), 'expert');
+      for (;;) {
+        pool.push(pose(se.env.world.jointPositions()));
+        const r = se.env.step(expert.act().action);
+        if (r.terminated || r.truncated) break;
+      }
+    }
+  } finally {
+    se.env.dispose();
+  }
+  return pool;
+}
+
+/** Scene `seed`'s pose from a pool (deterministic, independent of the scene's layout). */
+export function drawPose<T>(pool: T[], seed: number): T {
+  return pool[Math.floor(makeRng(seed ^ 0x9a5e).next() * pool.length)];
+}
+
 /**
  * Perception data without demonstrations: for each training scene the first observation (robot at
- * its start pose; cameras, state, instruction) with the task's focus as
+ * its start pose, or in a pose from other scenes' demonstrations with `armPoses: 'demo'`; cameras,
+ * state, instruction) with the task's focus as
  * `observation.environment_state`, and no `action` column. Rendering a scene needs no expert, so
  * thousands of layouts cost minutes; the trainer uses such frames for the auxiliary "where" task
  * only (no action loss), which teaches the cameras to find the named object on scenes the few
@@ -255,6 +311,9 @@ export interface SceneCollectOptions {
 export async function collectScenes(o: SceneCollectOptions): Promise<CollectSummary> {
   if (!Number.isInteger(o.scenes) || o.scenes <= 0)
     throw new ValidationError('--scenes', o.scenes, 'a positive integer');
+  const armPoses = o.armPoses ?? 'start';
+  if (armPoses !== 'start' && armPoses !== 'demo')
+    throw new ValidationError('--arm-poses', o.armPoses, "'start' or 'demo'");
   const { se, withFocus } = await openTrainingEnv(o);
   const spec = se.env.spec;
   if (!withFocus) {
@@ -281,11 +340,17 @@ export async function collectScenes(o: SceneCollectOptions): Promise<CollectSumm
     enabled: o.progress,
   });
   try {
+    // The pool's scenes are the training scenes right after this collection's own.
+    const pool =
+      armPoses === 'demo'
+        ? await expertPosePool({ ...o, firstScene: (o.seedStart ?? 0) + o.scenes })
+        : undefined;
     // SCENES_PER_EPISODE scenes per stored episode, each frame with its own instruction (LeRobot's
     // per-frame task_index): one-frame episodes would cost an encoder and a commit per scene.
     for (let i = 0; i < o.scenes; i++) {
       const seed = assertSeedIn('train', sceneSeed('train', (o.seedStart ?? 0) + i));
-      const { obs } = se.env.reset({ seed });
+      const joints = pool && drawPose(pool, seed);
+      const { obs } = se.env.reset({ seed, ...(joints ? { joints } : {}) });
       const f: Record<string, unknown> = {
         'observation.state': obs.state,
         embodiment: spec.name,

@@ -1,5 +1,6 @@
 import { ValidationError } from '@robofm/core';
 import { assertSeedIn, goalFocus, sceneSeed } from '@robofm/sim';
+import { drawPose, expertPosePool } from './collect.ts';
 import { createSuiteEnv } from './suite-env.ts';
 
 export interface FocusCheckOptions {
@@ -14,6 +15,11 @@ export interface FocusCheckOptions {
   paraphrases?: 'heldout' | 'train';
   seedStart?: number;
   edgeCases?: unknown;
+  /**
+   * The robot's pose in each checked frame: `start` (the task's) or `demo` (a pose the scripted
+   * expert visits on training scenes, drawn per scene, as rollouts see the arm). Default `start`.
+   */
+  armPoses?: 'start' | 'demo';
 }
 
 /** Error statistics of one predicted position (horizontal distance, metres → centimetres). */
@@ -29,6 +35,7 @@ export interface FocusReport {
   split: 'heldout' | 'train';
   paraphrases: 'heldout' | 'train';
   scenes: number;
+  armPoses: 'start' | 'demo';
   /** The model's read-out of the named object's / destination's position at the first frame. */
   object: FocusErrorStats;
   dest: FocusErrorStats;
@@ -68,6 +75,9 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
   if (!Number.isInteger(o.scenes) || o.scenes <= 0)
     throw new ValidationError('--scenes', o.scenes, 'a positive integer');
   const split = o.split ?? 'heldout';
+  const armPoses = o.armPoses ?? 'start';
+  if (armPoses !== 'start' && armPoses !== 'demo')
+    throw new ValidationError('--arm-poses', o.armPoses, "'start' or 'demo'");
   const { LocalPolicy } = await import('@robofm/policy');
   const policy = new LocalPolicy(o.policy);
   const m = policy.checkpoint.config.model;
@@ -100,12 +110,22 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     kObject: [] as number[],
     kDest: [] as number[],
   };
+  const pool =
+    armPoses === 'demo'
+      ? await expertPosePool({
+          task: o.task,
+          embodiment: o.embodiment,
+          firstScene: 0,
+          edgeCases: o.edgeCases,
+        })
+      : undefined;
   const camera = m.focusWeight > 0 ? m.embodiments[o.embodiment]?.cameras[0]?.name : undefined;
   const d = (a: ArrayLike<number>, b: ArrayLike<number>, k: number) =>
     Math.hypot(a[k] - b[k], a[k + 1] - b[k + 1]);
   try {
     for (let i = 0; i < o.scenes; i++) {
-      const { obs } = se.env.reset({ seed: assertSeedIn(split, sceneSeed(split, (o.seedStart ?? 0) + i)) });
+      const seed = assertSeedIn(split, sceneSeed(split, (o.seedStart ?? 0) + i));
+      const { obs } = se.env.reset({ seed, ...(pool ? { joints: drawPose(pool, seed) } : {}) });
       const truth = goalFocus(se.env.world, se.state().goals);
       if (!truth) throw new ValidationError('--task', o.task, 'a task with goal objects');
       const seen = policy.perceive([obs]);
@@ -139,6 +159,7 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
     split,
     paraphrases: o.paraphrases ?? split,
     scenes: o.scenes,
+    armPoses,
     object: stats(err.object),
     dest: stats(err.dest),
     meanGuess: { object: stats(err.gObject), dest: stats(err.gDest) },

@@ -12,6 +12,7 @@ export { runPool } from './worker-pool.ts';
 export {
   collectDataset,
   collectScenes,
+  expertPosePool,
   mixedTier,
   QUALITY_CODE,
   type CollectOptions,

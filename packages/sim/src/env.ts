@@ -142,7 +142,15 @@ export class SimEnv implements Env {
     return this.substeps;
   }
 
-  reset(opts: ResetOptions = {}): { obs: Observation; info: Record<string, unknown> } {
+  /**
+   * A new episode on scene `seed`. `joints` puts the robot in that pose instead of the task's start
+   * pose (joint names of the body, values within limits; the scene is otherwise as built), for
+   * perception data with the arm where rollouts take it.
+   */
+  reset(opts: ResetOptions & { joints?: Record<string, number> } = {}): {
+    obs: Observation;
+    info: Record<string, unknown>;
+  } {
     this.assertAlive();
     if (opts.seed !== undefined && !(Number.isInteger(opts.seed) && opts.seed >= 0))
       throw new ValidationError('seed', opts.seed, 'a non-negative integer');
@@ -161,7 +169,7 @@ export class SimEnv implements Env {
       else this.renderer = new RayRenderer(world);
     }
     const world = this.current;
-    world.resetTo({ ...this.robot.home, ...(built.initialJoints ?? {}) });
+    world.resetTo({ ...this.robot.home, ...(built.initialJoints ?? {}), ...(opts.joints ?? {}) });
     this.taskState_ = built.state;
     this.instruction = built.instruction;
     this.task.onReset?.(world, this.taskState_);

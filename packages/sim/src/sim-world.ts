@@ -151,11 +151,10 @@ export class MujocoWorld implements SimWorld {
     const qpos = this.data.qpos as Float64Array;
     for (const [name, v] of Object.entries(joints)) {
       const i = this.jointIndex.get(name);
-      if (i === undefined)
-        throw new ValidationError(`initialJoints.${name}`, name, 'a joint of the embodiment');
+      if (i === undefined) throw new ValidationError(`joints.${name}`, name, 'a joint of the embodiment');
       const j = this.embodiment.joints[i];
       if (!(v >= j.lower && v <= j.upper))
-        throw new ValidationError(`initialJoints.${name}`, v, `a number in [${j.lower}, ${j.upper}]`);
+        throw new ValidationError(`joints.${name}`, v, `a number in [${j.lower}, ${j.upper}]`);
       qpos[this.qposAdr[i]] = v;
     }
     for (const [lead, follow] of this.followerQpos) qpos[follow] = qpos[lead];

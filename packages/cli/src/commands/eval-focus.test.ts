@@ -68,6 +68,12 @@ describe('robofm eval focus', () => {
     expect(r.paraphrases).toBe('heldout');
     const tp = await focus(['--policy', join(d, 'run'), '--scenes', '1', '--paraphrases', 'train', '--json']);
     expect([tp.split, tp.paraphrases]).toEqual(['heldout', 'train']);
+    expect(r.armPoses).toBe('start');
+    // The same scenes with the arm in demonstration poses: the truth is the same, the pictures are not.
+    const moved = await focus(['--policy', join(d, 'run'), '--scenes', '3', '--arm-poses', 'demo', '--json']);
+    expect(moved.armPoses).toBe('demo');
+    expect(moved.meanGuess).toEqual(r.meanGuess);
+    expect(moved.object).not.toEqual(r.object);
     for (const k of ['object', 'dest'] as const) {
       const s = r[k] as { meanCm: number; within5cm: number };
       expect(Number.isFinite(s.meanCm) && s.meanCm >= 0, k).toBe(true);

@@ -15,7 +15,8 @@ export const evalFocusCommand: Command = {
     'cast onto the table, and where its keypoint tokens (what the action expert reads) put the',
     'same points. Held-out scenes and paraphrases by default; --split train checks the',
     'training scenes and wording (memorization); --paraphrases sets the wording alone (language vs',
-    'perception).',
+    'perception); --arm-poses demo puts the arm in poses the scripted expert visits (drawn per',
+    'scene from training demonstrations), as rollouts see it, instead of the start pose.',
     'With --json the last stdout line is the report.',
   ].join('\n'),
   options: {
@@ -29,6 +30,12 @@ export const evalFocusCommand: Command = {
       type: PARAPHRASES_OPTION.type,
       choices: PARAPHRASES_OPTION.choices,
       help: "instruction paraphrase set (default: the split's own)",
+    },
+    'arm-poses': {
+      type: 'string',
+      help: "the robot's pose: the task's start pose, or one from training demonstrations",
+      default: 'start',
+      choices: ['start', 'demo'],
     },
     json: { type: 'boolean', help: 'print the report as JSON on the last stdout line' },
   },
@@ -47,6 +54,7 @@ export const evalFocusCommand: Command = {
       seedStart: Number(options['seed-start']),
       edgeCases: options['edge-cases'],
       paraphrases: options.paraphrases as 'heldout' | 'train' | undefined,
+      armPoses: String(options['arm-poses']) as 'start' | 'demo',
     });
     const line = (
       name: string,
@@ -54,7 +62,7 @@ export const evalFocusCommand: Command = {
       g: { meanCm: number },
     ) =>
       `${name.padEnd(8)} mean ${s.meanCm.toFixed(1).padStart(5)} cm  median ${s.medianCm.toFixed(1).padStart(5)} cm  within 5 cm ${String(s.within5cm).padStart(3)}/${r.scenes}   (mean guess ${g.meanCm.toFixed(1)} cm)\n`;
-    let text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.paraphrases} paraphrases, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
+    let text = `${r.suite}, ${r.scenes} ${r.split} scenes, ${r.paraphrases} paraphrases, arm at ${r.armPoses === 'demo' ? 'demonstration poses' : 'start pose'}, ${r.policy}\n${line('object', r.object, r.meanGuess.object)}${line('dest', r.dest, r.meanGuess.dest)}`;
     if (r.heatmap)
       text += `heatmap peaks (${r.heatmap.camera} camera):\n${line('object', r.heatmap.object, r.meanGuess.object)}${line('dest', r.heatmap.dest, r.meanGuess.dest)}`;
     if (r.keypoints)
