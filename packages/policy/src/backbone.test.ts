@@ -1,6 +1,6 @@
 import { full, noGrad, randn, scope } from '@robofm/torch';
 import { describe, expect, it } from 'vitest';
-import { heatmapPeak, keypointToUv, sharpenFocus, spatialSoftmax } from './backbone.ts';
+import { heatmapPeak, heatmapPeaks, keypointToUv, sharpenFocus, spatialSoftmax } from './backbone.ts';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, tokensPerCamera, validateModelConfig } from './config.ts';
 import { readCheckpointConfig } from './checkpoint.ts';
 import { PrefixEncoder, type TensorBatch, VisionEncoder } from './backbone.ts';
@@ -74,6 +74,24 @@ describe('spatial softmax keypoints', () => {
         const [u, v] = heatmapPeak(logits);
         expect(keypointToUv(x, r)).toBeCloseTo(u, 4);
         expect(keypointToUv(y, r)).toBeCloseTo(v, 4);
+      }
+    }));
+
+  it('heatmapPeaks (torch, every map at once) agrees with heatmapPeak, corners and edges included', () =>
+    scope(() => {
+      const r = 12;
+      const maps = 2 * 3 * 2; // B 2, C 3, K 2
+      const logits = randn([2, 3, 2, r * r]).mul(2);
+      const flat = logits.toFloat32Array();
+      // put some maps' best cell in a corner and on an edge
+      flat[0] = 50;
+      flat[r * r + r * r - 1] = 50;
+      flat[2 * r * r + 5] = 50;
+      const peaks = heatmapPeaks(tensor(flat, { shape: [2, 3, 2, r * r] })).toFloat32Array();
+      for (let m = 0; m < maps; m++) {
+        const [u, v] = heatmapPeak(flat.subarray(m * r * r, (m + 1) * r * r));
+        expect(peaks[2 * m]).toBeCloseTo(u, 5);
+        expect(peaks[2 * m + 1]).toBeCloseTo(v, 5);
       }
     }));
 

@@ -26,6 +26,8 @@ export interface TensorBatch {
 export interface Readouts {
   aux?: Tensor;
   ee?: Tensor;
+  /** The peak read-out [B, auxDim] (`model.peakReadout`): the same targets from the heatmaps' peaks. */
+  peak?: Tensor;
 }
 
 /**
@@ -289,6 +291,39 @@ export function heatmapPeak(logits: ArrayLike<number>): [number, number] {
 }
 
 /**
+ * `heatmapPeak` for every map at once, in torch: logits [B, C, K, r²] → the peaks' normalized image
+ * coordinates [B, C, K, 2] (u, v). No gradient: the best cell is a choice, not a function.
+ */
+export function heatmapPeaks(heat: Tensor): Tensor {
+  return noGrad(() => {
+    const [B, C, K, RR] = heat.shape;
+    const r = Math.round(Math.sqrt(RR));
+    const h = heat.detach();
+    const col = linspace(0, r - 1, r)
+      .reshape(1, r)
+      .expand(r, r)
+      .reshape(1, 1, 1, RR)
+      .expand(B, C, K, RR);
+    const row = linspace(0, r - 1, r)
+      .reshape(r, 1)
+      .expand(r, r)
+      .reshape(1, 1, 1, RR)
+      .expand(B, C, K, RR);
+    const best = h.argmax(3, true); // [B, C, K, 1]
+    const near = col
+      .sub(col.gather(3, best))
+      .abs()
+      .le(1)
+      .float()
+      .mul(row.sub(row.gather(3, best)).abs().le(1).float()); // the 3×3 cells around the best one
+    const w = h.sub(h.max(3, true)).exp().mul(near);
+    const total = w.sum(3, true);
+    const at = (grid: Tensor) => w.mul(grid).sum(3, true).div(total).add(0.5).div(r);
+    return cat([at(col), at(row)], 3);
+  });
+}
+
+/**
  * A spatial-softmax coordinate (in [−1, 1] over the centres of r cells) as a normalized image
  * coordinate (cell k's centre is (k + 0.5) / r, as in `heatmapPeak`).
  */
@@ -325,6 +360,12 @@ export class PrefixEncoder extends nn.Module {
   kinematics: Mlp | undefined;
   /** The geometry token for the action expert: auxiliary read-out and kinematics → one prefix token. */
   geometry: nn.Linear | undefined;
+  /**
+   * The peak read-out (`peakReadout`): every camera's focus-heatmap peaks (object and destination
+   * u, v; without gradient) → the auxiliary targets. Where the heatmaps peak does not depend on the
+   * arm's pose the way the query token's read-out learned to.
+   */
+  peakHead: Mlp | undefined;
   blocks: Block[];
   lnOut: nn.LayerNorm;
   constructor(readonly cfg: ModelConfig) {
@@ -351,6 +392,8 @@ export class PrefixEncoder extends nn.Module {
       if (cfg.visionKeypoints > 0)
         this.auxKeypoints = new nn.Linear(cfg.maxCameras * 2 * KEYPOINT_CHANNELS, cfg.auxDim);
     }
+    if (cfg.peakReadout && cfg.auxDim > 0 && cfg.focusWeight > 0)
+      this.peakHead = new Mlp(cfg.maxCameras * 4, PEAK_HIDDEN, cfg.auxDim);
     if (cfg.eeDim > 0) {
       this.kinematics = new Mlp(cfg.maxStateDim, KINEMATICS_HIDDEN, cfg.eeDim);
       this.geometry = new nn.Linear(cfg.auxDim + cfg.eeDim, cfg.dModel);
@@ -365,13 +408,15 @@ export class PrefixEncoder extends nn.Module {
 
   /**
    * The geometry token [B, 1, D] (`eeDim` > 0): a linear map of where the hand is (kinematics) and,
-   * with the auxiliary task, where the object and destination are (read-out), both without
+   * with the auxiliary task, where the object and destination are (the peak read-out when the
+   * model has one, else the query token's), both without
    * gradient: the action expert learns to act on them, the losses that train them stay their own.
    */
   geometryToken(r: Readouts): Tensor | undefined {
     if (!this.geometry || !r.ee) return undefined;
     const parts = [r.ee.detach()];
-    if (r.aux) parts.unshift(r.aux.detach());
+    const where = r.peak ?? r.aux;
+    if (where) parts.unshift(where.detach());
     return this.geometry.forward(cat(parts, 1)).unsqueeze(1);
   }
 
@@ -385,7 +430,21 @@ export class PrefixEncoder extends nn.Module {
     return {
       aux: needAux ? this.auxPrediction(prefix, b, maps) : undefined,
       ee: this.eePrediction(b),
+      peak: needAux ? this.peakPrediction(b, maps) : undefined,
     };
+  }
+
+  /**
+   * The peak read-out [B, auxDim] (normalized environment state) from the focus heatmaps' peaks in
+   * every camera (missing cameras and padding slots zeroed); undefined without `peakReadout`.
+   */
+  peakPrediction(b: TensorBatch, maps?: KeypointMaps): Tensor | undefined {
+    if (!this.peakHead || !maps) return undefined;
+    const B = b.size;
+    const C = b.imageMask.shape[1];
+    let uv = heatmapPeaks(maps.heat).reshape(B, C, 4).sub(0.5).mul(b.imageMask.float().unsqueeze(2));
+    if (C < this.cfg.maxCameras) uv = cat([uv, zeros([B, this.cfg.maxCameras - C, 4])], 1);
+    return this.peakHead.forward(uv.reshape(B, this.cfg.maxCameras * 4));
   }
 
   /**
@@ -437,6 +496,11 @@ export class PrefixEncoder extends nn.Module {
     if (pred && b.aux && b.auxMask) {
       const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
       loss = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
+    }
+    if (r.peak && b.aux && b.auxMask) {
+      const se = r.peak.sub(b.aux).pow(2).mul(b.auxMask);
+      const k = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
+      loss = loss ? loss.add(k) : k;
     }
     if (this.cfg.focusWeight > 0 && maps && b.focus && b.focusMask) {
       const f = focusLoss(maps.heat, b.focus, b.focusMask).mul(this.cfg.focusWeight);
@@ -497,6 +561,8 @@ export function smallInit(...mods: Array<nn.Embedding | undefined>): void {
 
 /** Hidden width of the learned kinematics. */
 const KINEMATICS_HIDDEN = 256;
+/** Hidden width of the peak read-out (a camera's image coordinates → table coordinates). */
+const PEAK_HIDDEN = 128;
 
 /** Two hidden GELU layers: a smooth map from a few numbers to a few numbers (forward kinematics). */
 export class Mlp extends nn.Module {

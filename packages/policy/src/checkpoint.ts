@@ -159,6 +159,8 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   // … and before learned kinematics.
   if (cfg.model && cfg.model.eeDim === undefined) cfg.model.eeDim = 0;
   if (cfg.model && cfg.model.eeWeight === undefined) cfg.model.eeWeight = 0;
+  // … and before the peak read-out.
+  if (cfg.model && cfg.model.peakReadout === undefined) cfg.model.peakReadout = false;
   validateModelConfig(cfg.model);
   return cfg;
 }

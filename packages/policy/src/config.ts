@@ -85,6 +85,15 @@ export interface ModelConfig {
   eeDim: number;
   /** Weight of the kinematics loss (MSE on normalized positions); > 0 asks the trainer for `eeDim`. */
   eeWeight: number;
+  /**
+   * Read where the object and destination are from the focus heatmaps' peaks (every camera's,
+   * without gradient) through a small MLP trained on the auxiliary targets (weight `auxWeight`):
+   * the geometry token and `LocalPolicy.perceive` use it instead of the query token's read-out,
+   * which learned to follow the arm — 12.9 cm median from the object at the start pose, 32.0 cm with the
+   * arm in demonstration poses, where the heatmap peaks were 5.9 and 8.7 cm (BENCHMARKS.md, sixth
+   * stop). Needs the auxiliary task and the focus heatmaps (the trainer leaves it off otherwise).
+   */
+  peakReadout: boolean;
   /** Action chunk length H. */
   horizon: number;
   maxStateDim: number;
@@ -129,6 +138,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   focusSharpness: 1,
   eeDim: 0,
   eeWeight: 0,
+  peakReadout: false,
   horizon: 16,
   maxStateDim: 32,
   maxActionDim: 32,
@@ -169,6 +179,14 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     'tokenBins',
   ] as const)
     posInt(k);
+  if (typeof c.peakReadout !== 'boolean')
+    throw new ValidationError('model.peakReadout', c.peakReadout, 'true or false');
+  if (c.peakReadout && c.focusWeight === 0)
+    throw new ValidationError(
+      'model.peakReadout',
+      c.peakReadout,
+      'false when model.focusWeight is 0 (it reads the focus heatmaps)',
+    );
   if (typeof c.visionFilm !== 'boolean')
     throw new ValidationError('model.visionFilm', c.visionFilm, 'true or false');
   if (!Number.isInteger(c.visionKeypoints) || c.visionKeypoints < 0)

@@ -97,9 +97,10 @@ export class LocalPolicy implements Policy {
 
   /**
    * What the model believes about the scene, per observation, from one backbone pass:
-   * - `focus`: its auxiliary read-out, in the units of the training data's
-   *   `observation.environment_state` (for sim goal tasks: world x/y/z of the named object and of
-   *   its destination); undefined when the model has no auxiliary task;
+   * - `focus`: its auxiliary read-out (the peak read-out with `model.peakReadout`, else the query
+   *   token's), in the units of the training data's `observation.environment_state` (for sim goal
+   *   tasks: world x/y/z of the named object and of its destination); undefined when the model has
+   *   no auxiliary task;
    * - `pixels`: where its focus heatmaps (keypoint channels 0–1, trained with `model.focusWeight`)
    *   peak, camera → [object u, v, destination u, v] in normalized image coordinates (u right,
    *   v down); undefined when the model was not trained with them;
@@ -122,7 +123,11 @@ export class LocalPolicy implements Policy {
         const bb = this.checkpoint.model.backbone;
         const { prefix, maps } = bb.forward(tb);
         return {
-          aux: m.auxDim > 0 ? bb.auxPrediction(prefix, tb, maps)!.toFloat32Array() : undefined,
+          // The read-out the action expert uses: the heatmaps' peaks' when the model has it.
+          aux:
+            m.auxDim > 0
+              ? (bb.peakPrediction(tb, maps) ?? bb.auxPrediction(prefix, tb, maps)!).toFloat32Array()
+              : undefined,
           heat: m.focusWeight > 0 ? maps!.heat.toFloat32Array() : undefined,
           kp: m.focusWeight > 0 ? maps!.keypoints.toFloat32Array() : undefined,
           ee: m.eeDim > 0 ? bb.eePrediction(tb)!.toFloat32Array() : undefined,

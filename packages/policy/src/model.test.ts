@@ -304,6 +304,85 @@ describe('VLA models', () => {
     expect(hits).toBeGreaterThanOrEqual(7);
   });
 
+  it('peak read-out: learns the targets from where the heatmaps peak; no gradient reaches the stem through it', () => {
+    manualSeed(3);
+    const cfg: ModelConfig = {
+      ...TINY,
+      focusWeight: 1,
+      auxDim: 2,
+      auxWeight: 1,
+      peakReadout: true,
+      eeDim: 3,
+      eeWeight: 1,
+    };
+    const { processor: p0 } = tinyData();
+    const rng = new Rng(7);
+    const samples: RawSample[] = Array.from({ length: 12 }, () => {
+      const x0 = 4 * rng.int(4);
+      const y0 = 4 * rng.int(4);
+      const img = new Uint8Array(16 * 16 * 3);
+      for (let y = y0; y < y0 + 4; y++) img.fill(255, (y * 16 + x0) * 3, (y * 16 + x0 + 4) * 3);
+      return {
+        embodiment: 'bot',
+        images: { cam: img },
+        state: [0.1, 0.2, 0.3],
+        instruction: 'pick the cube',
+        actions: new Float32Array(cfg.horizon * 2),
+        focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, -1, -1] },
+        // "table coordinates": an affine map of the square's image position
+        envState: [0.3 * x0 - 1, 0.5 - 0.2 * y0],
+        eePos: [0, 0, 1],
+      };
+    });
+    const stats = {
+      ...p0.normStats,
+      bot: {
+        ...p0.normStats.bot,
+        env: computeFeatureStats(
+          samples.map((x) => x.envState!),
+          2,
+        ),
+        ee: computeFeatureStats([[0, 0, 1]], 3),
+      },
+    };
+    const processor = new Processor(cfg, stats, p0.tokenizer);
+    const arr = processor.collate(samples);
+    const model = createModel(cfg) as import('./flow-vla.ts').FlowVla;
+    const bb = model.backbone;
+    const err = () =>
+      scope(() => {
+        const tb = toTensorBatch(arr, cfg);
+        const { maps } = bb.forward(tb);
+        return bb.peakPrediction(tb, maps)!.sub(tb.aux!).pow(2).mean().item();
+      });
+    const before = err();
+    fitAux(model, arr, cfg, 200);
+    expect(err()).toBeLessThan(before * 0.1);
+    // Its loss alone sends nothing into the stem (the peaks are a choice of cell, without gradient).
+    model.zeroGrad();
+    scope(() => {
+      const tb = toTensorBatch(arr, cfg);
+      const { maps } = bb.forward(tb);
+      bb.peakPrediction(tb, maps)!.sub(tb.aux!).pow(2).mean().backward();
+    });
+    const stem = bb.vision.convs[0].weight.grad;
+    expect(stem === null || stem.abs().sum().item() === 0).toBe(true);
+    expect(bb.peakHead!.a.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
+    // The geometry token reads it (not the query token's read-out), without gradient back into it.
+    model.zeroGrad();
+    const noLabels = processor.collate(
+      samples.map(({ envState: _, eePos: __, focusUv: ___, ...rest }) => rest),
+    );
+    scope(() =>
+      model.computeLoss(toTensorBatch(noLabels, cfg), Rng.derive(0, 0), new Generator(0)).backward(),
+    );
+    const g = bb.peakHead!.a.weight.grad;
+    expect(g === null || g.abs().sum().item() === 0).toBe(true);
+    expect(bb.geometry!.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
+    // Off without the focus heatmaps, by name.
+    expect(() => createModel({ ...cfg, focusWeight: 0 })).toThrow(/model\.peakReadout/);
+  });
+
   it('focusLoss: lowest when the heatmap peaks at the label; masked points do not count', () => {
     // Two channels on a 4×4 map; labels at the centre of cell (row 1, col 1) = index 5 for both.
     const heat = (c0: number, c1: number) =>

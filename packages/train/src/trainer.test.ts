@@ -185,5 +185,17 @@ describe('trainer', () => {
       progress: false,
     });
     expect(loadCheckpoint(plain.checkpointDir).config.model.eeDim).toBe(0);
+    // the peak read-out needs the focus heatmaps' labels: this data has none, so it is off (warned)
+    const peak = await train({
+      config: {
+        ...a.cfg,
+        out: join(root, 'peak'),
+        steps: 1,
+        model: { ...a.cfg.model, focusWeight: 1, peakReadout: true },
+      },
+      source,
+      progress: false,
+    });
+    expect(loadCheckpoint(peak.checkpointDir).config.model.peakReadout).toBe(false);
   });
 });

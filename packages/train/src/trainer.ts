@@ -134,7 +134,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const eeDim = cfg.model.eeWeight > 0 ? (o.source.eeDim ?? 0) : 0;
     if (cfg.model.eeWeight > 0 && !eeDim)
       log.warn('model.eeWeight > 0 but the data has no observation.ee_pos: no learned kinematics');
-    modelCfg = { ...cfg.model, auxDim, focusWeight, eeDim, embodiments: o.source.embodiments } as ModelConfig;
+    // The peak read-out reads the heatmaps and learns the auxiliary targets: it needs both.
+    const peakReadout = cfg.model.peakReadout && auxDim > 0 && focusWeight > 0;
+    if (cfg.model.peakReadout && !peakReadout)
+      log.warn('model.peakReadout needs the auxiliary task and the focus heatmaps: no peak read-out');
+    modelCfg = {
+      ...cfg.model,
+      auxDim,
+      focusWeight,
+      eeDim,
+      peakReadout,
+      embodiments: o.source.embodiments,
+    } as ModelConfig;
     tokenizer = BpeTokenizer.train(corpusWith(o.source.tasks), modelCfg.vocabSize);
     normStats = o.source.normStats(modelCfg);
     manualSeed(cfg.seed);
