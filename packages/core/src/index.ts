@@ -32,4 +32,4 @@ export {
   mobileSpec,
 } from './embodiments/index.ts';
 export { editDistance, didYouMean } from './suggest.ts';
-export { pickCumulative } from './sampling.ts';
+export { pickCumulative, Rng } from './sampling.ts';

@@ -1,4 +1,4 @@
-import { RobofmError, pickCumulative } from '@robofm/core';
+import { RobofmError, Rng } from '@robofm/core';
 import { LeRobotDataset } from './dataset.ts';
 import type { EmbodimentNormStats, NormMode, NormStat } from './norm.ts';
 import { NORM_EPS } from './norm.ts';
@@ -86,27 +86,6 @@ export interface Batch {
 }
 
 /** Small fast deterministic PRNG (mulberry32). */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 0x9e3779b9;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  /** Index drawn with probability proportional to weights (cumulative array). */
-  pick(cum: ArrayLike<number>): number {
-    return pickCumulative(cum, this.next());
-  }
-}
-
 export function hashSeed(...parts: number[]): number {
   let h = 2166136261;
   for (const p of parts) {

@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { RobofmError, startWorker, ValidationError } from '@robofm/core';
+import { RobofmError, Rng, startWorker, ValidationError } from '@robofm/core';
 import {
   type AugmentOptions,
   type Batch,
   BatchProducer,
   hashSeed,
   type ProducerConfig,
-  Rng,
   type SourceConfig,
 } from './batch-producer.ts';
 import { LeRobotDataset } from './dataset.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from './batch-producer.ts';
+import { Rng } from '@robofm/core';
 import { actionsFromModel, normalize, padRows, stateToModel, unnormalize, unpadRows } from './norm.ts';
 import { aggregateStats, RunningStats } from './stats.ts';
 

@@ -14,7 +14,7 @@ import {
 import type { ModelConfig } from './config.ts';
 import { type KeypointMaps, PrefixEncoder, type Readouts, type TensorBatch, smallInit } from './backbone.ts';
 import { ExpertBlock, type PrefixKv, sinusoidalEmbedding } from './layers.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '@robofm/core';
 
 /** Draws flow-matching times t ~ Beta(1.5, 1) scaled to [0.001, 1] (π0). Beta(a, 1) = U^(1/a). */
 export function sampleFlowTimes(rng: Rng, n: number): Float32Array {

@@ -7,7 +7,8 @@ export type { FeatureStats, NormStats } from './normalize.ts';
 export { normalizeVector, unnormalizeVector, validateNormStats, computeFeatureStats } from './normalize.ts';
 export type { RawSample, ArrayBatch } from './processor.ts';
 export { Processor, resizeHwcToChw } from './processor.ts';
-export { Rng } from './rng.ts';
+/** The sampling generator is core's; re-exported for the model contract (`computeLoss(batch, rng)`). */
+export { Rng } from '@robofm/core';
 export type { KeypointMaps, TensorBatch } from './backbone.ts';
 export {
   toTensorBatch,

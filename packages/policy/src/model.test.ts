@@ -10,7 +10,7 @@ import { instructionCorpus } from './instruction-corpus.ts';
 import { LocalPolicy } from './local-policy.ts';
 import { computeFeatureStats } from './normalize.ts';
 import { type ArrayBatch, Processor, type RawSample } from './processor.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '@robofm/core';
 import { BpeTokenizer } from './tokenizer.ts';
 
 const TINY: ModelConfig = {

@@ -1,7 +1,7 @@
 import { F, type Generator, nn, type Tensor, arange, cat, noGrad, ones, scope, tensor } from '@robofm/torch';
 import { type KeypointMaps, PrefixEncoder, type TensorBatch, smallInit } from './backbone.ts';
 import type { ModelConfig } from './config.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '@robofm/core';
 
 /** Normalized values are binned uniformly over [−R, R] (quantile norm: R = 1; z-score: R = 3). */
 export function binRange(cfg: ModelConfig): number {
