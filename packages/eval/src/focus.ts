@@ -1,4 +1,6 @@
-import { ValidationError } from '@robofm/core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Canvas, type Rgb, ValidationError } from '@robofm/core';
 import { assertSeedIn, goalFocus, sceneSeed } from '@robofm/sim';
 import { drawPose, expertPosePool } from './collect.ts';
 import { createSuiteEnv } from './suite-env.ts';
@@ -20,6 +22,12 @@ export interface FocusCheckOptions {
    * expert visits on training scenes, drawn per scene, as rollouts see the arm). Default `start`.
    */
   armPoses?: 'start' | 'demo';
+  /**
+   * Also write a PNG contact sheet of the `SHEET_TILES` scenes whose object heatmap peak missed
+   * most (first camera, 4× enlarged; the true object green, the object peak red, the destination
+   * peak blue; the miss in pixels under each). Needs a model with focus heatmaps.
+   */
+  sheet?: string;
 }
 
 /** Error statistics of one predicted position (horizontal distance, metres → centimetres). */
@@ -81,6 +89,8 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
   const { LocalPolicy } = await import('@robofm/policy');
   const policy = new LocalPolicy(o.policy);
   const m = policy.checkpoint.config.model;
+  if (o.sheet && m.focusWeight === 0)
+    throw new ValidationError('--sheet', o.sheet, 'a model with focus heatmaps (model.focusWeight > 0)');
   if (m.auxDim < 6)
     throw new ValidationError(
       '--policy',
@@ -119,6 +129,7 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
           edgeCases: o.edgeCases,
         })
       : undefined;
+  const misses: SheetTile[] = [];
   const camera = m.focusWeight > 0 ? m.embodiments[o.embodiment]?.cameras[0]?.name : undefined;
   const d = (a: ArrayLike<number>, b: ArrayLike<number>, k: number) =>
     Math.hypot(a[k] - b[k], a[k + 1] - b[k + 1]);
@@ -144,6 +155,17 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
         objectErr.push(d(o3, truth, 0));
         destErr.push(d([0, 0, 0, ...d3], truth, 3));
       };
+      if (camera && o.sheet && seen.pixels) {
+        const t = se.env.project(camera, truth.slice(0, 3));
+        const peak = seen.pixels[0][camera];
+        if (t)
+          misses.push({
+            miss: Math.hypot(peak[0] - t[0], peak[1] - t[1]),
+            image: obs.images[camera],
+            truth: t,
+            peak,
+          });
+      }
       if (camera) {
         cast(seen.pixels?.[0][camera], err.hObject, err.hDest);
         cast(seen.keypointPixels?.[0][camera], err.kObject, err.kDest);
@@ -152,6 +174,10 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
   } finally {
     se.env.dispose();
     policy.dispose();
+  }
+  if (o.sheet && camera) {
+    const size = m.embodiments[o.embodiment].cameras[0];
+    writeMissSheet(o.sheet, misses, size.width, size.height);
   }
   return {
     policy: policy.checkpoint.dir,
@@ -170,4 +196,54 @@ export async function focusCheck(o: FocusCheckOptions): Promise<FocusReport> {
         }
       : {}),
   };
+}
+
+/** Scenes on a miss sheet. */
+const SHEET_TILES = 8;
+
+interface SheetTile {
+  /** Object heatmap peak vs truth, normalized image units. */
+  miss: number;
+  image: Uint8Array;
+  truth: [number, number];
+  /** Object u, v, destination u, v. */
+  peak: number[];
+}
+
+/** The `SHEET_TILES` largest misses, 4 to a row, each image 4× with marks and its miss in pixels. */
+function writeMissSheet(path: string, tiles: SheetTile[], w: number, h: number): void {
+  const Z = 4;
+  const worst = [...tiles].sort((a, b) => b.miss - a.miss).slice(0, SHEET_TILES);
+  const cols = 4;
+  const rows = Math.max(1, Math.ceil(worst.length / cols));
+  const label = 12;
+  const c = new Canvas(cols * w * Z, rows * (h * Z + label), [255, 255, 255]);
+  worst.forEach((t, k) => {
+    const ox = (k % cols) * w * Z;
+    const oy = Math.floor(k / cols) * (h * Z + label);
+    for (let y = 0; y < h * Z; y++)
+      for (let x = 0; x < w * Z; x++) {
+        const i = (Math.floor(y / Z) * w + Math.floor(x / Z)) * 3;
+        c.set(ox + x, oy + y, [t.image[i], t.image[i + 1], t.image[i + 2]]);
+      }
+    // a cross in a black outline, readable on any object's colour
+    const cross = (u: number, v: number, col: Rgb) => {
+      const x = ox + u * w * Z;
+      const y = oy + v * h * Z;
+      for (const [d, cc] of [
+        [1, [0, 0, 0]],
+        [-1, [0, 0, 0]],
+        [0, col],
+      ] as Array<[number, Rgb]>) {
+        c.line(x - 7, y + d, x + 7, y + d, cc);
+        c.line(x + d, y - 7, x + d, y + 7, cc);
+      }
+    };
+    cross(t.truth[0], t.truth[1], [0, 255, 0]);
+    cross(t.peak[0], t.peak[1], [255, 0, 0]);
+    cross(t.peak[2], t.peak[3], [0, 0, 255]);
+    c.text(ox + 4, oy + h * Z + 3, `MISS ${(t.miss * w).toFixed(1)} PX`, [0, 0, 0]);
+  });
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, c.png());
 }

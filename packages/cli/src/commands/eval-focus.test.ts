@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,22 @@ describe('robofm eval focus', () => {
     expect([tp.split, tp.paraphrases]).toEqual(['heldout', 'train']);
     expect(r.armPoses).toBe('start');
     // The same scenes with the arm in demonstration poses: the truth is the same, the pictures are not.
-    const moved = await focus(['--policy', join(d, 'run'), '--scenes', '3', '--arm-poses', 'demo', '--json']);
+    const sheet = join(d, 'misses', 'sheet.png');
+    const moved = await focus([
+      '--policy',
+      join(d, 'run'),
+      '--scenes',
+      '3',
+      '--arm-poses',
+      'demo',
+      '--sheet',
+      sheet,
+      '--json',
+    ]);
+    // a picture of the misses: one row of up to 4 front-camera images (96², 4×) with a label strip
+    const png = readFileSync(sheet);
+    expect(png.readUInt32BE(16)).toBe(4 * 96 * 4);
+    expect(png.readUInt32BE(20)).toBe(96 * 4 + 12);
     expect(moved.armPoses).toBe('demo');
     expect(moved.meanGuess).toEqual(r.meanGuess);
     expect(moved.object).not.toEqual(r.object);

@@ -37,6 +37,10 @@ export const evalFocusCommand: Command = {
       default: 'start',
       choices: ['start', 'demo'],
     },
+    sheet: {
+      type: 'string',
+      help: 'write a PNG of the worst object misses (truth green, object peak red, destination peak blue)',
+    },
     json: { type: 'boolean', help: 'print the report as JSON on the last stdout line' },
   },
   examples: ['robofm eval focus --policy .robofm/runs/demo --scenes 100'],
@@ -55,6 +59,7 @@ export const evalFocusCommand: Command = {
       edgeCases: options['edge-cases'],
       paraphrases: options.paraphrases as 'heldout' | 'train' | undefined,
       armPoses: String(options['arm-poses']) as 'start' | 'demo',
+      ...(options.sheet !== undefined ? { sheet: String(options.sheet) } : {}),
     });
     const line = (
       name: string,
@@ -67,6 +72,7 @@ export const evalFocusCommand: Command = {
       text += `heatmap peaks (${r.heatmap.camera} camera):\n${line('object', r.heatmap.object, r.meanGuess.object)}${line('dest', r.heatmap.dest, r.meanGuess.dest)}`;
     if (r.keypoints)
       text += `keypoint tokens (${r.keypoints.camera} camera):\n${line('object', r.keypoints.object, r.meanGuess.object)}${line('dest', r.keypoints.dest, r.meanGuess.dest)}`;
+    if (options.sheet !== undefined) text += `worst misses: ${String(options.sheet)}\n`;
     writeResult(text, r, Boolean(options.json));
     return 0;
   },
