@@ -19,7 +19,8 @@ interface DemoSuite {
   weight: number;
   /**
    * Perception-only scenes (`robofm sim scenes`) for the auxiliary "where" task in the full demo
-   * (0 = none), mixed in with weight 1; `--quick` trains without the auxiliary task.
+   * (0 = none): this many with the robot at its start pose (weight 0.5) and as many with the arm in
+   * demonstration poses (`--arm-poses demo`, weight 1); `--quick` trains without the auxiliary task.
    */
   scenes: number;
 }
@@ -47,6 +48,16 @@ const SUITES: DemoSuite[] = [
 
 /** Scene seeds for perception-only frames start here (the demonstrations use the first ones). */
 const SCENE_SEED_START = 1000;
+
+/** The two perception sets of a suite: start-pose scenes, then arm-pose scenes on later seeds. */
+function perceptionSets(
+  s: DemoSuite,
+): Array<{ name: string; poses: 'start' | 'demo'; seedStart: number; weight: number }> {
+  return [
+    { name: `scenes-${s.scenes}`, poses: 'start', seedStart: SCENE_SEED_START, weight: 0.5 },
+    { name: `poses-${s.scenes}`, poses: 'demo', seedStart: SCENE_SEED_START + s.scenes, weight: 1 },
+  ];
+}
 
 interface SuiteResult {
   suite: string;
@@ -219,8 +230,9 @@ export const demoCommand: Command = {
   summary: 'Collect expert demos (arm6, bimanual), train the demo VLA, evaluate on held-out scenes',
   description: [
     'The main job: collects expert demonstrations in sim (robofm sim collect) for arm6 pick_place and',
-    'bimanual handover, renders 5000 labelled arm6 scenes for the auxiliary "where" task (robofm sim',
-    'scenes), trains the demo preset on all of it, evaluates on held-out scenes (robofm eval), prints',
+    'bimanual handover, renders 5000 labelled arm6 scenes at the start pose and 5000 with the arm in',
+    'demonstration poses for the auxiliary "where" task (robofm sim scenes [--arm-poses demo]), trains',
+    'the demo preset on all of it, evaluates on held-out scenes (robofm eval), prints',
     'a table and writes <out>/report.html (loss curve, success per task, links to rollout videos).',
     '--quick: small data and a short run, done in about 5 minutes (honestly lower success).',
     '--pretrained: skip collection and training; evaluate the checkpoint shipped in the repo.',
@@ -272,30 +284,35 @@ export const demoCommand: Command = {
         } else log.info('reusing collected dataset', { dir, episodes: have });
         datasets.push(`${dir}:${s.weight}`);
         if (quick || s.scenes === 0) continue;
-        const sdir = join(out, 'data', `${s.embodiment}-${s.task}-scenes-${s.scenes}`);
-        const haveScenes = episodesIn(sdir, 'total_frames');
-        if (haveScenes < s.scenes) {
-          log.info('rendering perception scenes', {
-            task: s.task,
-            embodiment: s.embodiment,
-            scenes: s.scenes,
-          });
-          await robofm([
-            'sim',
-            'scenes',
-            '--embodiment',
-            s.embodiment,
-            '--task',
-            s.task,
-            '--scenes',
-            String(s.scenes - haveScenes),
-            '--seed-start',
-            String(SCENE_SEED_START + haveScenes),
-            '--out',
-            sdir,
-          ]);
+        for (const set of perceptionSets(s)) {
+          const sdir = join(out, 'data', `${s.embodiment}-${s.task}-${set.name}`);
+          const haveScenes = episodesIn(sdir, 'total_frames');
+          if (haveScenes < s.scenes) {
+            log.info('rendering perception scenes', {
+              task: s.task,
+              embodiment: s.embodiment,
+              scenes: s.scenes,
+              armPoses: set.poses,
+            });
+            await robofm([
+              'sim',
+              'scenes',
+              '--embodiment',
+              s.embodiment,
+              '--task',
+              s.task,
+              '--scenes',
+              String(s.scenes - haveScenes),
+              '--seed-start',
+              String(set.seedStart + haveScenes),
+              '--arm-poses',
+              set.poses,
+              '--out',
+              sdir,
+            ]);
+          }
+          datasets.push(`${sdir}:${set.weight}`);
         }
-        datasets.push(`${sdir}:1`);
       }
       const { applyOverrides, getPreset, loadSources, train } = await import('@robofm/train');
       const over: Record<string, string> = { datasets: datasets.join(','), out: join(out, 'run') };
