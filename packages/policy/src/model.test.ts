@@ -128,6 +128,32 @@ function fitAux(model: VlaModel, arr: ArrayBatch, cfg: ModelConfig, steps: numbe
   return aux;
 }
 
+/**
+ * `bot` frames of a 4×4 white square on black at a random place of the 16² image (cells of the 4²
+ * map are 4 px), labelled as the focus's object (the destination out of view).
+ */
+function squareSamples(
+  n: number,
+  rng: Rng,
+  horizon: number,
+): Array<{ sample: RawSample; x0: number; y0: number }> {
+  return Array.from({ length: n }, () => {
+    const x0 = 4 * rng.int(4);
+    const y0 = 4 * rng.int(4);
+    const img = new Uint8Array(16 * 16 * 3);
+    for (let y = y0; y < y0 + 4; y++) img.fill(255, (y * 16 + x0) * 3, (y * 16 + x0 + 4) * 3);
+    const sample: RawSample = {
+      embodiment: 'bot',
+      images: { cam: img },
+      state: [0, 0, 0],
+      instruction: 'pick the cube',
+      actions: new Float32Array(horizon * 2),
+      focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, -1, -1] },
+    };
+    return { sample, x0, y0 };
+  });
+}
+
 describe('VLA models', () => {
   it('flow: a tiny model overfits a tiny dataset and samples close to the data', () => {
     const { first, last, model } = fit('flow', 250);
@@ -265,22 +291,7 @@ describe('VLA models', () => {
     const cfg: ModelConfig = { ...TINY, focusWeight: 1 };
     const { processor: p0 } = tinyData();
     const processor = new Processor(cfg, p0.normStats, p0.tokenizer);
-    const rng = new Rng(5);
-    const samples: RawSample[] = Array.from({ length: 8 }, () => {
-      // A 4×4 white square on black at a random place of the 16² image (cells of the 4² map are 4 px).
-      const x0 = 4 * rng.int(4);
-      const y0 = 4 * rng.int(4);
-      const img = new Uint8Array(16 * 16 * 3);
-      for (let y = y0; y < y0 + 4; y++) img.fill(255, (y * 16 + x0) * 3, (y * 16 + x0 + 4) * 3);
-      return {
-        embodiment: 'bot',
-        images: { cam: img },
-        state: [0, 0, 0],
-        instruction: 'pick the cube',
-        actions: new Float32Array(cfg.horizon * 2),
-        focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, -1, -1] }, // the destination is out of view
-      };
-    });
+    const samples = squareSamples(8, new Rng(5), cfg.horizon).map(({ sample }) => sample);
     const arr = processor.collate(samples);
     expect(Array.from(arr.focusMask!.subarray(0, 2))).toEqual([1, 0]);
     expect(arr.focus![0]).toBeCloseTo(samples[0].focusUv!.cam[0] as number, 6);
@@ -316,24 +327,13 @@ describe('VLA models', () => {
       eeWeight: 1,
     };
     const { processor: p0 } = tinyData();
-    const rng = new Rng(7);
-    const samples: RawSample[] = Array.from({ length: 12 }, () => {
-      const x0 = 4 * rng.int(4);
-      const y0 = 4 * rng.int(4);
-      const img = new Uint8Array(16 * 16 * 3);
-      for (let y = y0; y < y0 + 4; y++) img.fill(255, (y * 16 + x0) * 3, (y * 16 + x0 + 4) * 3);
-      return {
-        embodiment: 'bot',
-        images: { cam: img },
-        state: [0.1, 0.2, 0.3],
-        instruction: 'pick the cube',
-        actions: new Float32Array(cfg.horizon * 2),
-        focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, -1, -1] },
-        // "table coordinates": an affine map of the square's image position
-        envState: [0.3 * x0 - 1, 0.5 - 0.2 * y0],
-        eePos: [0, 0, 1],
-      };
-    });
+    const samples: RawSample[] = squareSamples(12, new Rng(7), cfg.horizon).map(({ sample, x0, y0 }) => ({
+      ...sample,
+      state: [0.1, 0.2, 0.3],
+      // "table coordinates": an affine map of the square's image position
+      envState: [0.3 * x0 - 1, 0.5 - 0.2 * y0],
+      eePos: [0, 0, 1],
+    }));
     const stats = {
       ...p0.normStats,
       bot: {
