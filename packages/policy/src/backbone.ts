@@ -421,6 +421,20 @@ export class PrefixEncoder extends nn.Module {
   }
 
   /**
+   * The geometry token's inputs for training with `geometryTeacher`: the batch's labels (normalized
+   * object and destination, hand positions) on the rows and entries that have them, the read-outs
+   * elsewhere. The read-outs' own losses still use `r`.
+   */
+  teacherReadouts(b: TensorBatch, r: Readouts): Readouts {
+    const mix = (label: Tensor | undefined, m: Tensor | undefined, pred: Tensor | undefined) =>
+      label && m && pred ? label.mul(m).add(pred.detach().mul(m.neg().add(1))) : pred;
+    return {
+      aux: mix(b.aux, b.auxMask, r.peak ?? r.aux),
+      ee: mix(b.ee, b.eeMask, r.ee),
+    };
+  }
+
+  /**
    * Both read-outs of a backbone pass, computed once: the auxiliary "where" prediction (when the
    * batch has targets for it or `always`) and the kinematics' hand positions. The geometry token
    * and `auxLoss` share them.

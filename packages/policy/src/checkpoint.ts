@@ -161,6 +161,7 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   if (cfg.model && cfg.model.eeWeight === undefined) cfg.model.eeWeight = 0;
   // … and before the peak read-out.
   if (cfg.model && cfg.model.peakReadout === undefined) cfg.model.peakReadout = false;
+  if (cfg.model && cfg.model.geometryTeacher === undefined) cfg.model.geometryTeacher = false;
   validateModelConfig(cfg.model);
   return cfg;
 }

@@ -94,6 +94,14 @@ export interface ModelConfig {
    * stop). Needs the auxiliary task and the focus heatmaps (the trainer leaves it off otherwise).
    */
   peakReadout: boolean;
+  /**
+   * Train the action expert on true geometry: in `computeLoss` the geometry token reads the batch's
+   * labels (`observation.environment_state` and `observation.ee_pos`, where a row has them) instead
+   * of the model's read-outs; inference reads the read-outs as always. Trained on its own noisy
+   * read-outs the expert learns to ignore the token; trained on labels, the same model succeeded in
+   * 8/30 held-out scenes when fed the truth (BENCHMARKS.md, sixth stop). Needs `eeDim` > 0.
+   */
+  geometryTeacher: boolean;
   /** Action chunk length H. */
   horizon: number;
   maxStateDim: number;
@@ -139,6 +147,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   eeDim: 0,
   eeWeight: 0,
   peakReadout: false,
+  geometryTeacher: false,
   horizon: 16,
   maxStateDim: 32,
   maxActionDim: 32,
@@ -179,6 +188,8 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     'tokenBins',
   ] as const)
     posInt(k);
+  if (typeof c.geometryTeacher !== 'boolean')
+    throw new ValidationError('model.geometryTeacher', c.geometryTeacher, 'true or false');
   if (typeof c.peakReadout !== 'boolean')
     throw new ValidationError('model.peakReadout', c.peakReadout, 'true or false');
   if (c.peakReadout && c.focusWeight === 0)

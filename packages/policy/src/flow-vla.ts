@@ -73,7 +73,11 @@ export class FlowVla extends nn.Module {
     return this.actionOut.forward(this.lnOut.forward(x)); // [B, H, A]
   }
 
-  private prefixCache(b: TensorBatch): {
+  /** `teacher`: training with `geometryTeacher` (the geometry token reads the batch's labels). */
+  private prefixCache(
+    b: TensorBatch,
+    teacher = false,
+  ): {
     cache: PrefixKv[];
     mask: Tensor;
     prefix: Tensor;
@@ -85,7 +89,7 @@ export class FlowVla extends nn.Module {
     const B = b.size;
     // With learned kinematics the expert also reads the geometry token, after the backbone's prefix.
     const readouts = this.backbone.readouts(prefix, b, maps, this.config.eeDim > 0);
-    const geo = this.backbone.geometryToken(readouts);
+    const geo = this.backbone.geometryToken(teacher ? this.backbone.teacherReadouts(b, readouts) : readouts);
     const kv = geo ? cat([prefix, geo], 1) : prefix;
     const full = cat([mask, ones([B, H + (geo ? 1 : 0)], { dtype: 'bool' })], 1)
       .unsqueeze(1)
@@ -99,7 +103,7 @@ export class FlowVla extends nn.Module {
    */
   computeLoss(b: TensorBatch, rng: Rng, generator?: Generator): Tensor {
     if (!b.actions || !b.actionMask) throw new Error('computeLoss needs a batch with actions');
-    const { cache, mask, prefix, maps, readouts } = this.prefixCache(b);
+    const { cache, mask, prefix, maps, readouts } = this.prefixCache(b, this.config.geometryTeacher);
     const t = sampleFlowTimes(rng, b.size);
     const tt = tensor(t, { shape: [b.size, 1, 1] });
     const noise = randn(b.actions.shape, { generator });

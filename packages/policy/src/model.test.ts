@@ -286,6 +286,51 @@ describe('VLA models', () => {
     expect(() => createModel({ ...cfg, kind: 'token' })).toThrow(/eeDim/);
   });
 
+  it('geometryTeacher: in training the geometry token reads the labels, so the read-outs cannot move the action loss', () => {
+    manualSeed(4);
+    // every row labelled in full (one end effector each), so the token reads labels only
+    const cfg: ModelConfig = { ...TINY, auxDim: 2, auxWeight: 1, eeDim: 3, eeWeight: 1 };
+    const { samples, processor: p0 } = tinyData();
+    samples.forEach((s, i) => {
+      s.eePos = [i, 1, 2 - i];
+      s.envState = [Math.cos(i), 0.5 * i];
+    });
+    const stats = Object.fromEntries(
+      Object.entries(p0.normStats).map(([k, v]) => {
+        const rows = samples.filter((s) => s.embodiment === k);
+        const st = (f: (s: RawSample) => ArrayLike<number>) =>
+          computeFeatureStats(
+            rows.map((s) => Array.from(f(s))),
+            f(rows[0]).length,
+          );
+        return [k, { ...v, env: st((s) => s.envState!), ee: st((s) => s.eePos!) }];
+      }),
+    );
+    const arr = new Processor(cfg, stats, p0.tokenizer).collate(samples);
+    /** The flow part of the loss before and after scrambling the read-out heads. */
+    const flowBeforeAfter = (teacher: boolean): [number, number] => {
+      const c = { ...cfg, geometryTeacher: teacher };
+      manualSeed(4);
+      const model = createModel(c) as import('./flow-vla.ts').FlowVla;
+      const flow = () =>
+        scope(() => {
+          const l = model.computeLoss(toTensorBatch(arr, c), Rng.derive(0, 0), new Generator(0)).item();
+          return l - model.lastAuxLoss!;
+        });
+      const before = flow();
+      for (const p of [...model.backbone.kinematics!.parameters(), ...model.backbone.auxHead!.parameters()])
+        p.mulInPlace(3);
+      return [before, flow()];
+    };
+    const [t0, t1] = flowBeforeAfter(true);
+    expect(t1).toBeCloseTo(t0, 5);
+    const [r0, r1] = flowBeforeAfter(false);
+    expect(Math.abs(r1 - r0)).toBeGreaterThan(1e-4);
+    expect(() => createModel({ ...cfg, geometryTeacher: 'yes' as unknown as boolean })).toThrow(
+      /model\.geometryTeacher/,
+    );
+  });
+
   it('focus heatmaps: keypoint channel 0 learns where a bright square is; out-of-view points are masked', () => {
     manualSeed(2);
     const cfg: ModelConfig = { ...TINY, focusWeight: 1 };

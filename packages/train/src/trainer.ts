@@ -134,6 +134,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const eeDim = cfg.model.eeWeight > 0 ? (o.source.eeDim ?? 0) : 0;
     if (cfg.model.eeWeight > 0 && !eeDim)
       log.warn('model.eeWeight > 0 but the data has no observation.ee_pos: no learned kinematics');
+    if (cfg.model.geometryTeacher && !eeDim)
+      log.warn(
+        'model.geometryTeacher needs learned kinematics (model.eeWeight > 0 and ee_pos): no geometry token',
+      );
     // The peak read-out reads the heatmaps and learns the auxiliary targets: it needs both.
     const peakReadout = cfg.model.peakReadout && auxDim > 0 && focusWeight > 0;
     if (cfg.model.peakReadout && !peakReadout)
