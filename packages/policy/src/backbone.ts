@@ -506,13 +506,10 @@ export class PrefixEncoder extends nn.Module {
     r: Readouts = this.readouts(prefix, b, maps),
   ): Tensor | undefined {
     let loss: Tensor | undefined;
-    const pred = b.aux && b.auxMask ? r.aux : undefined;
-    if (pred && b.aux && b.auxMask) {
+    // Both "where" read-outs (the query token's and the peak read-out) learn the same labelled rows.
+    for (const pred of [r.aux, r.peak]) {
+      if (!pred || !b.aux || !b.auxMask) continue;
       const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
-      loss = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
-    }
-    if (r.peak && b.aux && b.auxMask) {
-      const se = r.peak.sub(b.aux).pow(2).mul(b.auxMask);
       const k = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
       loss = loss ? loss.add(k) : k;
     }
