@@ -125,6 +125,7 @@ describe('spatial softmax keypoints', () => {
       JSON.stringify({ format: 'robofm-vla', version: 1, model, meta: {} }),
     );
     expect(readCheckpointConfig(dir).model.visionKeypoints).toBe(0);
+    expect(readCheckpointConfig(dir).model.keypointLevels).toBe(1);
   });
 
   it('a negative keypoint count is refused, naming the field', () => {

@@ -99,6 +99,8 @@ export class VisionEncoder extends nn.Module {
   gridPos: nn.Embedding;
   cameraSlot: nn.Embedding;
   keypointLogits: nn.Conv2d | undefined;
+  /** `keypointLevels` > 1: 1×1 convs from the earlier, finer layers (next-to-last first). */
+  keypointLaterals: nn.Conv2d[];
   keypointProj: nn.Linear | undefined;
   keypointSlot: nn.Embedding | undefined;
   /** FiLM generator: condition [D] → (γ, β) for every conv layer's channels. */
@@ -112,11 +114,15 @@ export class VisionEncoder extends nn.Module {
       cin = cout;
     }
     this.proj = new nn.Linear(cin, cfg.dModel);
+    this.keypointLaterals = [];
     this.gridPos = new nn.Embedding(cfg.visionGrid * cfg.visionGrid, cfg.dModel);
     this.cameraSlot = new nn.Embedding(cfg.maxCameras, cfg.dModel);
     smallInit(this.gridPos, this.cameraSlot);
     if (cfg.visionKeypoints > 0) {
       this.keypointLogits = new nn.Conv2d(cin, KEYPOINT_CHANNELS, 1);
+      const n = cfg.visionChannels.length;
+      for (let l = 1; l < cfg.keypointLevels; l++)
+        this.keypointLaterals.push(new nn.Conv2d(cfg.visionChannels[n - 1 - l], KEYPOINT_CHANNELS, 1));
       this.keypointProj = new nn.Linear(2 * KEYPOINT_CHANNELS, cfg.visionKeypoints * cfg.dModel);
       this.keypointSlot = new nn.Embedding(cfg.visionKeypoints, cfg.dModel);
       smallInit(this.keypointSlot);
@@ -157,6 +163,7 @@ export class VisionEncoder extends nn.Module {
         .reshape(B * C, fp.shape[1]);
     }
     let off = 0;
+    const levels: Tensor[] = []; // every layer's output, for the keypoint pyramid
     for (const conv of this.convs) {
       x = conv.forward(x);
       if (film) {
@@ -167,9 +174,10 @@ export class VisionEncoder extends nn.Module {
         off += 2 * ch;
       }
       x = F.gelu(x);
+      levels.push(x);
     }
-    const r = x.shape[2];
     const feat = x;
+    const r = x.shape[2];
     if (r !== G) x = F.avgPool2d(x, r / G, { stride: r / G }); // [B·C, ch, G, G]
     const ch = x.shape[1];
     let tokens = this.proj
@@ -178,7 +186,11 @@ export class VisionEncoder extends nn.Module {
     let maps: KeypointMaps | undefined;
     if (this.keypointLogits && this.keypointProj && this.keypointSlot) {
       const K = this.cfg.visionKeypoints;
-      const logits = this.keypointLogits.forward(feat); // [B·C, KEYPOINT_CHANNELS, r, r]
+      let logits = this.keypointLogits.forward(feat); // [B·C, KEYPOINT_CHANNELS, r, r]
+      this.keypointLaterals.forEach((lateral, i) => {
+        logits = upsample2x(logits).add(lateral.forward(levels[levels.length - 2 - i]));
+      });
+      const r = logits.shape[2];
       const kp = spatialSoftmax(
         this.cfg.focusWeight > 0 ? sharpenFocus(logits, this.cfg.focusSharpness) : logits,
       ); // [B·C, 2·KEYPOINT_CHANNELS]
@@ -202,6 +214,15 @@ export class VisionEncoder extends nn.Module {
       maps,
     };
   }
+}
+
+/** Nearest-neighbour 2× upsampling: [N, K, r, c] → [N, K, 2r, 2c]. */
+export function upsample2x(x: Tensor): Tensor {
+  const [N, K, r, c] = x.shape;
+  return x
+    .reshape(N, K, r, 1, c, 1)
+    .expand(N, K, r, 2, c, 2)
+    .reshape(N, K, 2 * r, 2 * c);
 }
 
 /**
@@ -235,12 +256,15 @@ export function sharpenFocus(logits: Tensor, tau: number): Tensor {
   return logits.mul(tensor(scale, { shape: [1, K, 1, 1] }));
 }
 
-/** Spread of the focus heatmap target, in cells of the last feature map. */
-const FOCUS_SIGMA = 0.6;
+/**
+ * Spread of the focus heatmap target as a fraction of the image width: 0.6 cells of a 12² map, and
+ * the same width in pixels on finer maps (`keypointLevels`).
+ */
+const FOCUS_SIGMA_UV = 0.05;
 
 /**
  * The dense "where" loss (CenterNet-style): heatmap logits [B, C, 2, r²] (object, destination per
- * camera) against a Gaussian of FOCUS_SIGMA cells around each labelled point (`focus` [B, C, 4],
+ * camera) against a Gaussian (FOCUS_SIGMA_UV of the image) around each labelled point (`focus` [B, C, 4],
  * normalized u, v), cross-entropy of the spatial softmax, mean over the points in view (`mask`
  * [B, C, 2]). Every pixel gets a label, where a regression of the expected position gives a small
  * object almost no gradient.
@@ -262,7 +286,8 @@ export function focusLoss(heat: Tensor, focus: Tensor, mask: Tensor): Tensor {
     .sub(pts.narrow(3, 0, 1))
     .pow(2)
     .add(row.sub(pts.narrow(3, 1, 1)).pow(2)); // [B, C, K, r²]
-  const target = F.softmax(d2.mul(-1 / (2 * FOCUS_SIGMA * FOCUS_SIGMA)), 3);
+  const sigma = FOCUS_SIGMA_UV * r; // in cells
+  const target = F.softmax(d2.mul(-1 / (2 * sigma * sigma)), 3);
   const ce = target.mul(logp).sum(3).neg(); // [B, C, K]
   return ce.mul(mask).sum().div(mask.sum().clamp(1));
 }

@@ -162,6 +162,8 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   // … and before the peak read-out.
   if (cfg.model && cfg.model.peakReadout === undefined) cfg.model.peakReadout = false;
   if (cfg.model && cfg.model.geometryTeacher === undefined) cfg.model.geometryTeacher = false;
+  // … and before finer keypoint maps.
+  if (cfg.model && cfg.model.keypointLevels === undefined) cfg.model.keypointLevels = 1;
   validateModelConfig(cfg.model);
   return cfg;
 }

@@ -34,6 +34,15 @@ export interface ModelConfig {
    */
   visionKeypoints: number;
   /**
+   * Stem levels the keypoint head reads (1 = the last feature map only). With L > 1 the head also
+   * reads the L − 1 layers before it, each at twice the resolution of the next (the coarser maps'
+   * logits upsampled and added, as in a feature pyramid), so the keypoints and the focus heatmaps
+   * are 2^(L−1) times finer: at 96² with three layers, 24² cells of 4 px instead of 12² of 8 px,
+   * where a front-camera cell spanned ~9–15 cm of table and the heatmap peak missed the object by
+   * a median 5.3 cm (BENCHMARKS.md, sixth stop).
+   */
+  keypointLevels: number;
+  /**
    * Language-conditioned vision (FiLM, as in RT-1): a one-block text encoder pools the instruction
    * into per-channel scales and shifts for every conv layer, so the stem (and its keypoints) can
    * attend to the object the words name. Starts as the identity.
@@ -129,6 +138,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   visionChannels: [16, 32, 64],
   visionGrid: 4,
   visionKeypoints: 2,
+  keypointLevels: 1,
   visionFilm: false,
   maxCameras: 4,
   dModel: 128,
@@ -202,6 +212,16 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
     throw new ValidationError('model.visionFilm', c.visionFilm, 'true or false');
   if (!Number.isInteger(c.visionKeypoints) || c.visionKeypoints < 0)
     throw new ValidationError('model.visionKeypoints', c.visionKeypoints, 'a non-negative integer');
+  if (
+    !Number.isInteger(c.keypointLevels) ||
+    c.keypointLevels < 1 ||
+    (Array.isArray(c.visionChannels) && c.keypointLevels > c.visionChannels.length)
+  )
+    throw new ValidationError(
+      'model.keypointLevels',
+      c.keypointLevels,
+      `an integer from 1 to the stem's layers (${Array.isArray(c.visionChannels) ? c.visionChannels.length : '?'})`,
+    );
   if (!Number.isInteger(c.auxDim) || c.auxDim < 0)
     throw new ValidationError('model.auxDim', c.auxDim, 'a non-negative integer');
   if (!(typeof c.auxWeight === 'number' && c.auxWeight >= 0 && Number.isFinite(c.auxWeight)))

@@ -360,6 +360,43 @@ describe('VLA models', () => {
     expect(hits).toBeGreaterThanOrEqual(7);
   });
 
+  it('keypointLevels 2: the heatmaps are twice as fine and find a 2 px square to its 2 px cell', () => {
+    manualSeed(4);
+    const cfg: ModelConfig = { ...TINY, focusWeight: 1, keypointLevels: 2 };
+    const { processor: p0 } = tinyData();
+    const processor = new Processor(cfg, p0.normStats, p0.tokenizer);
+    const rng = new Rng(6);
+    const samples: RawSample[] = Array.from({ length: 8 }, () => {
+      const x0 = 2 * rng.int(8);
+      const y0 = 2 * rng.int(8);
+      const img = new Uint8Array(16 * 16 * 3);
+      for (let y = y0; y < y0 + 2; y++) img.fill(255, (y * 16 + x0) * 3, (y * 16 + x0 + 2) * 3);
+      return {
+        embodiment: 'bot',
+        images: { cam: img },
+        state: [0, 0, 0],
+        instruction: 'pick the cube',
+        actions: new Float32Array(cfg.horizon * 2),
+        focusUv: { cam: [(x0 + 1) / 16, (y0 + 1) / 16, -1, -1] },
+      };
+    });
+    const arr = processor.collate(samples);
+    const model = createModel(cfg);
+    fitAux(model, arr, cfg, 150);
+    const hits = scope(() => {
+      const heat = model.backbone.forward(toTensorBatch(arr, cfg)).maps!.heat;
+      expect(heat.shape).toEqual([8, 1, 2, 64]);
+      const h = heat.toFloat32Array();
+      return samples.filter((smp, b) => {
+        const [u, v] = heatmapPeak(h.subarray(b * 128, b * 128 + 64));
+        const [tu, tv] = smp.focusUv!.cam as number[];
+        return Math.abs(u - tu) < 1 / 16 && Math.abs(v - tv) < 1 / 16; // within 1 px
+      }).length;
+    });
+    expect(hits).toBeGreaterThanOrEqual(7);
+    expect(() => createModel({ ...cfg, keypointLevels: 3 })).toThrow(/model\.keypointLevels/);
+  });
+
   it('peak read-out: learns the targets from where the heatmaps peak; no gradient reaches the stem through it', () => {
     manualSeed(3);
     const cfg: ModelConfig = {
