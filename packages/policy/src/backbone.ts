@@ -15,7 +15,7 @@ export interface TensorBatch {
   actionMask?: Tensor; // [B, H, Da] float
   embodimentIdx: Tensor; // [B] int64
   aux?: Tensor; // [B, auxDim] normalized auxiliary targets
-  auxMask?: Tensor; // [B] float, 1 = the row has a target
+  auxMask?: Tensor; // [B, 1] float, 1 = the row has a target
   focus?: Tensor; // [B, C, 4] object and destination (u, v) in each camera's image
   focusMask?: Tensor; // [B, C, 2] float, 1 = the point is in view
   ee?: Tensor; // [B, eeDim] normalized end-effector positions
@@ -28,6 +28,8 @@ export interface Readouts {
   ee?: Tensor;
   /** The peak read-out [B, auxDim] (`model.peakReadout`): the same targets from the heatmaps' peaks. */
   peak?: Tensor;
+  /** The cast read-out [B, auxDim] (`model.castReadout`): the first camera's heatmap peaks, cast. */
+  cast?: Tensor;
 }
 
 /**
@@ -391,6 +393,11 @@ export class PrefixEncoder extends nn.Module {
    * arm's pose the way the query token's read-out learned to.
    */
   peakHead: Mlp | undefined;
+  /**
+   * The cast read-out (`castReadout`): the first camera's object and destination u, v and the
+   * body (one-hot) → the auxiliary targets; trained on labelled pixels, read from heatmap peaks.
+   */
+  castHead: Mlp | undefined;
   blocks: Block[];
   lnOut: nn.LayerNorm;
   constructor(readonly cfg: ModelConfig) {
@@ -419,6 +426,8 @@ export class PrefixEncoder extends nn.Module {
     }
     if (cfg.peakReadout && cfg.auxDim > 0 && cfg.focusWeight > 0)
       this.peakHead = new Mlp(cfg.maxCameras * 4, PEAK_HIDDEN, cfg.auxDim);
+    if (cfg.castReadout && cfg.auxDim > 0 && cfg.focusWeight > 0)
+      this.castHead = new Mlp(4 + this.bodies(), PEAK_HIDDEN, cfg.auxDim);
     if (cfg.eeDim > 0) {
       this.kinematics = new Mlp(cfg.maxStateDim, KINEMATICS_HIDDEN, cfg.eeDim);
       this.geometry = new nn.Linear(cfg.auxDim + cfg.eeDim, cfg.dModel);
@@ -440,7 +449,7 @@ export class PrefixEncoder extends nn.Module {
   geometryToken(r: Readouts): Tensor | undefined {
     if (!this.geometry || !r.ee) return undefined;
     const parts = [r.ee.detach()];
-    const where = r.peak ?? r.aux;
+    const where = r.cast ?? r.peak ?? r.aux;
     if (where) parts.unshift(where.detach());
     return this.geometry.forward(cat(parts, 1)).unsqueeze(1);
   }
@@ -454,7 +463,7 @@ export class PrefixEncoder extends nn.Module {
     const mix = (label: Tensor | undefined, m: Tensor | undefined, pred: Tensor | undefined) =>
       label && m && pred ? label.mul(m).add(pred.detach().mul(m.neg().add(1))) : pred;
     return {
-      aux: mix(b.aux, b.auxMask, r.peak ?? r.aux),
+      aux: mix(b.aux, b.auxMask, r.cast ?? r.peak ?? r.aux),
       ee: mix(b.ee, b.eeMask, r.ee),
     };
   }
@@ -470,7 +479,27 @@ export class PrefixEncoder extends nn.Module {
       aux: needAux ? this.auxPrediction(prefix, b, maps) : undefined,
       ee: this.eePrediction(b),
       peak: needAux ? this.peakPrediction(b, maps) : undefined,
+      cast:
+        needAux && maps && this.castHead
+          ? this.castPrediction(b, heatmapPeaks(maps.heat).narrow(1, 0, 1).reshape(b.size, 4))
+          : undefined,
     };
+  }
+
+  /** Bodies the model knows (the cast read-out's one-hot width; at least 1). */
+  private bodies(): number {
+    return Math.max(1, Object.keys(this.cfg.embodiments).length);
+  }
+
+  /**
+   * The cast read-out [B, auxDim] from the first camera's object and destination `uv` [B, 4]
+   * (normalized image coordinates: the heatmaps' peaks, or labels in training); undefined without
+   * `castReadout`.
+   */
+  castPrediction(b: TensorBatch, uv: Tensor): Tensor | undefined {
+    if (!this.castHead) return undefined;
+    const body = F.oneHot(b.embodimentIdx, this.bodies()).float();
+    return this.castHead.forward(cat([uv.sub(0.5), body], 1));
   }
 
   /**
@@ -536,6 +565,16 @@ export class PrefixEncoder extends nn.Module {
       if (!pred || !b.aux || !b.auxMask) continue;
       const se = pred.sub(b.aux).pow(2).mul(b.auxMask);
       const k = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
+      loss = loss ? loss.add(k) : k;
+    }
+    // The cast read-out learns the camera from labelled pixels (rows with both points in view).
+    if (this.castHead && b.aux && b.auxMask && b.focus && b.focusMask) {
+      const B = b.size;
+      const seen = b.focusMask.narrow(1, 0, 1).reshape(B, 2);
+      const m = b.auxMask.mul(seen.narrow(1, 0, 1)).mul(seen.narrow(1, 1, 1)); // [B, 1]
+      const pred = this.castPrediction(b, b.focus.narrow(1, 0, 1).reshape(B, 4))!;
+      const se = pred.sub(b.aux).pow(2).mul(m);
+      const k = se.sum().div(m.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
       loss = loss ? loss.add(k) : k;
     }
     if (this.cfg.focusWeight > 0 && maps && b.focus && b.focusMask) {

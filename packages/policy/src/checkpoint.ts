@@ -162,8 +162,9 @@ export function readCheckpointConfig(dir: string): CheckpointConfig {
   // … and before the peak read-out.
   if (cfg.model && cfg.model.peakReadout === undefined) cfg.model.peakReadout = false;
   if (cfg.model && cfg.model.geometryTeacher === undefined) cfg.model.geometryTeacher = false;
-  // … and before finer keypoint maps.
+  // … and before finer keypoint maps and the cast read-out.
   if (cfg.model && cfg.model.keypointLevels === undefined) cfg.model.keypointLevels = 1;
+  if (cfg.model && cfg.model.castReadout === undefined) cfg.model.castReadout = false;
   validateModelConfig(cfg.model);
   return cfg;
 }

@@ -104,6 +104,17 @@ export interface ModelConfig {
    */
   peakReadout: boolean;
   /**
+   * The cast read-out: a small MLP that maps where the object and destination are in the first
+   * camera's image (u, v each) and which body it is to the auxiliary targets — a learned camera
+   * calibration. It trains on the *labelled* pixels (`observation.focus_uv`, rows where both
+   * points are in view), so the focus heatmaps' mistakes do not bend it; at inference it reads the
+   * heatmaps' peaks. The geometry token and `perceive()` use it. The query token's read-out was
+   * 11.4 cm from the object where the front camera's heatmap peak, cast onto the table, was 3.3 cm
+   * (destination 4.8 vs 1.4 cm; BENCHMARKS.md, seventh stop). Needs the auxiliary task and the focus
+   * heatmaps (the trainer leaves it off otherwise); not together with `peakReadout`.
+   */
+  castReadout: boolean;
+  /**
    * Train the action expert on true geometry: in `computeLoss` the geometry token reads the batch's
    * labels (`observation.environment_state` and `observation.ee_pos`, where a row has them) instead
    * of the model's read-outs; inference reads the read-outs as always. Trained on its own noisy
@@ -157,6 +168,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   eeDim: 0,
   eeWeight: 0,
   peakReadout: false,
+  castReadout: false,
   geometryTeacher: false,
   horizon: 16,
   maxStateDim: 32,
@@ -207,6 +219,14 @@ export function validateModelConfig(c: ModelConfig): ModelConfig {
       'model.peakReadout',
       c.peakReadout,
       'false when model.focusWeight is 0 (it reads the focus heatmaps)',
+    );
+  if (typeof c.castReadout !== 'boolean')
+    throw new ValidationError('model.castReadout', c.castReadout, 'true or false');
+  if (c.castReadout && (c.focusWeight === 0 || c.peakReadout))
+    throw new ValidationError(
+      'model.castReadout',
+      c.castReadout,
+      'false when model.focusWeight is 0 (it reads the focus heatmaps) or model.peakReadout is true',
     );
   if (typeof c.visionFilm !== 'boolean')
     throw new ValidationError('model.visionFilm', c.visionFilm, 'true or false');

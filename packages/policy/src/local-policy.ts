@@ -97,8 +97,8 @@ export class LocalPolicy implements Policy {
 
   /**
    * What the model believes about the scene, per observation, from one backbone pass:
-   * - `focus`: its auxiliary read-out (the peak read-out with `model.peakReadout`, else the query
-   *   token's), in the units of the training data's `observation.environment_state` (for sim goal
+   * - `focus`: its auxiliary read-out (the cast or peak read-out with `model.castReadout` or
+   *   `model.peakReadout`, else the query token's), in the units of the training data's `observation.environment_state` (for sim goal
    *   tasks: world x/y/z of the named object and of its destination); undefined when the model has
    *   no auxiliary task;
    * - `pixels`: where its focus heatmaps (keypoint channels 0–1, trained with `model.focusWeight`)
@@ -123,10 +123,14 @@ export class LocalPolicy implements Policy {
         const bb = this.checkpoint.model.backbone;
         const { prefix, maps } = bb.forward(tb);
         return {
-          // The read-out the action expert uses: the heatmaps' peaks' when the model has it.
+          // The read-out the action expert uses: the cast or peak read-out when the model has one.
           aux:
             m.auxDim > 0
-              ? (bb.peakPrediction(tb, maps) ?? bb.auxPrediction(prefix, tb, maps)!).toFloat32Array()
+              ? (
+                  bb.readouts(prefix, tb, maps, true).cast ??
+                  bb.peakPrediction(tb, maps) ??
+                  bb.auxPrediction(prefix, tb, maps)!
+                ).toFloat32Array()
               : undefined,
           heat: m.focusWeight > 0 ? maps!.heat.toFloat32Array() : undefined,
           kp: m.focusWeight > 0 ? maps!.keypoints.toFloat32Array() : undefined,

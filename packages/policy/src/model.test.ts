@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator, liveTensors, manualSeed, optim, scope, tensor } from '@robofm/torch';
 import { describe, expect, it } from 'vitest';
-import { focusLoss, heatmapPeak, toTensorBatch } from './backbone.ts';
+import { focusLoss, heatmapPeak, heatmapPeaks, toTensorBatch } from './backbone.ts';
 import { type VlaModel, createModel, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.ts';
 import { instructionCorpus } from './instruction-corpus.ts';
@@ -463,6 +463,88 @@ describe('VLA models', () => {
     expect(bb.geometry!.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
     // Off without the focus heatmaps, by name.
     expect(() => createModel({ ...cfg, focusWeight: 0 })).toThrow(/model\.peakReadout/);
+  });
+
+  it('cast read-out: learns the camera from labelled pixels, reads the heatmap peaks at inference', () => {
+    manualSeed(5);
+    const cfg: ModelConfig = {
+      ...TINY,
+      focusWeight: 1,
+      auxDim: 2,
+      auxWeight: 1,
+      castReadout: true,
+      eeDim: 3,
+      eeWeight: 1,
+    };
+    const { processor: p0 } = tinyData();
+    const samples: RawSample[] = squareSamples(12, new Rng(8), cfg.horizon).map(({ sample, x0, y0 }) => ({
+      ...sample,
+      state: [0.1, 0.2, 0.3],
+      // "table coordinates": an affine map of the square's image position; the destination in view
+      envState: [0.3 * x0 - 1, 0.5 - 0.2 * y0],
+      focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, 0.9, 0.9] },
+      eePos: [0, 0, 1],
+    }));
+    const stats = {
+      ...p0.normStats,
+      bot: {
+        ...p0.normStats.bot,
+        env: computeFeatureStats(
+          samples.map((x) => x.envState!),
+          2,
+        ),
+        ee: computeFeatureStats([[0, 0, 1]], 3),
+      },
+    };
+    const processor = new Processor(cfg, stats, p0.tokenizer);
+    const arr = processor.collate(samples);
+    const model = createModel(cfg) as import('./flow-vla.ts').FlowVla;
+    const bb = model.backbone;
+    const labelUv = (tb: ReturnType<typeof toTensorBatch>) => tb.focus!.narrow(1, 0, 1).reshape(tb.size, 4);
+    const err = () =>
+      scope(() => {
+        const tb = toTensorBatch(arr, cfg);
+        return bb.castPrediction(tb, labelUv(tb))!.sub(tb.aux!).pow(2).mean().item();
+      });
+    const castGrad = (a: typeof arr) => {
+      model.zeroGrad();
+      scope(() => {
+        const tb = toTensorBatch(a, cfg);
+        const { prefix, maps } = bb.forward(tb);
+        bb.auxLoss(prefix, tb, maps)!.backward();
+      });
+      const g = bb.castHead!.a.weight.grad;
+      return g === null ? 0 : g.abs().sum().item();
+    };
+    const before = err();
+    fitAux(model, arr, cfg, 200);
+    expect(err()).toBeLessThan(before * 0.1);
+    // A row whose object is out of the first camera's view does not teach it; one in view does.
+    const row = (cam: number[]) =>
+      processor.collate([{ ...samples[0], envState: [9, -9], focusUv: { cam } }]);
+    expect(castGrad(row([-1, -1, 0.9, 0.9]))).toBe(0);
+    expect(castGrad(row([0.2, 0.3, 0.9, 0.9]))).toBeGreaterThan(0);
+    // At inference it reads the first camera's heatmap peaks, and the geometry token reads it.
+    scope(() => {
+      const tb = toTensorBatch(arr, cfg);
+      const { prefix, maps } = bb.forward(tb);
+      const r = bb.readouts(prefix, tb, maps, true);
+      const fromPeaks = bb.castPrediction(tb, heatmapPeaks(maps!.heat).narrow(1, 0, 1).reshape(tb.size, 4))!;
+      expect(r.cast!.sub(fromPeaks).abs().max().item()).toBe(0);
+    });
+    model.zeroGrad();
+    const noLabels = processor.collate(
+      samples.map(({ envState: _, eePos: __, focusUv: ___, ...rest }) => rest),
+    );
+    scope(() =>
+      model.computeLoss(toTensorBatch(noLabels, cfg), Rng.derive(0, 0), new Generator(0)).backward(),
+    );
+    const g = bb.castHead!.a.weight.grad;
+    expect(g === null || g.abs().sum().item() === 0).toBe(true);
+    expect(bb.geometry!.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
+    // Refused by name without the heatmaps or beside the peak read-out.
+    expect(() => createModel({ ...cfg, focusWeight: 0 })).toThrow(/model\.castReadout/);
+    expect(() => createModel({ ...cfg, peakReadout: true })).toThrow(/model\.castReadout/);
   });
 
   it('focusLoss: lowest when the heatmap peaks at the label; masked points do not count', () => {

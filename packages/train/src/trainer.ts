@@ -142,12 +142,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const peakReadout = cfg.model.peakReadout && auxDim > 0 && focusWeight > 0;
     if (cfg.model.peakReadout && !peakReadout)
       log.warn('model.peakReadout needs the auxiliary task and the focus heatmaps: no peak read-out');
+    const castReadout = cfg.model.castReadout && auxDim > 0 && focusWeight > 0;
+    if (cfg.model.castReadout && !castReadout)
+      log.warn('model.castReadout needs the auxiliary task and the focus heatmaps: no cast read-out');
     modelCfg = {
       ...cfg.model,
       auxDim,
       focusWeight,
       eeDim,
       peakReadout,
+      castReadout,
       embodiments: o.source.embodiments,
     } as ModelConfig;
     tokenizer = BpeTokenizer.train(corpusWith(o.source.tasks), modelCfg.vocabSize);
