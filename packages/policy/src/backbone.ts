@@ -427,7 +427,7 @@ export class PrefixEncoder extends nn.Module {
     if (cfg.peakReadout && cfg.auxDim > 0 && cfg.focusWeight > 0)
       this.peakHead = new Mlp(cfg.maxCameras * 4, PEAK_HIDDEN, cfg.auxDim);
     if (cfg.castReadout && cfg.auxDim > 0 && cfg.focusWeight > 0)
-      this.castHead = new Mlp(4 + cfg.eeDim + this.bodies(), PEAK_HIDDEN, cfg.auxDim);
+      this.castHead = new Mlp(4 + this.bodies(), PEAK_HIDDEN, cfg.auxDim);
     if (cfg.eeDim > 0) {
       this.kinematics = new Mlp(cfg.maxStateDim, KINEMATICS_HIDDEN, cfg.eeDim);
       this.geometry = new nn.Linear(cfg.auxDim + cfg.eeDim, cfg.dModel);
@@ -475,14 +475,13 @@ export class PrefixEncoder extends nn.Module {
    */
   readouts(prefix: Tensor, b: TensorBatch, maps?: KeypointMaps, always = false): Readouts {
     const needAux = always || (b.aux !== undefined && b.auxMask !== undefined);
-    const ee = this.eePrediction(b);
     return {
       aux: needAux ? this.auxPrediction(prefix, b, maps) : undefined,
-      ee,
+      ee: this.eePrediction(b),
       peak: needAux ? this.peakPrediction(b, maps) : undefined,
       cast:
         needAux && maps && this.castHead
-          ? this.castPrediction(b, heatmapPeaks(maps.heat).narrow(1, 0, 1).reshape(b.size, 4), ee?.detach())
+          ? this.castPrediction(b, heatmapPeaks(maps.heat).narrow(1, 0, 1).reshape(b.size, 4))
           : undefined,
     };
   }
@@ -494,17 +493,13 @@ export class PrefixEncoder extends nn.Module {
 
   /**
    * The cast read-out [B, auxDim] from the first camera's object and destination `uv` [B, 4]
-   * (normalized image coordinates: the heatmaps' peaks, or labels in training) and, with learned
-   * kinematics, where the hand is (`hand` [B, eeDim] normalized: the kinematics' prediction, or
-   * labels in training) — a held object is where the hand is, whatever its pixel's ray says;
-   * undefined without `castReadout`.
+   * (normalized image coordinates: the heatmaps' peaks, or labels in training); undefined without
+   * `castReadout`.
    */
-  castPrediction(b: TensorBatch, uv: Tensor, hand?: Tensor): Tensor | undefined {
+  castPrediction(b: TensorBatch, uv: Tensor): Tensor | undefined {
     if (!this.castHead) return undefined;
     const body = F.oneHot(b.embodimentIdx, this.bodies()).float();
-    const parts = [uv.sub(0.5)];
-    if (this.cfg.eeDim > 0) parts.push(hand ?? zeros([b.size, this.cfg.eeDim]));
-    return this.castHead.forward(cat([...parts, body], 1));
+    return this.castHead.forward(cat([uv.sub(0.5), body], 1));
   }
 
   /**
@@ -577,11 +572,7 @@ export class PrefixEncoder extends nn.Module {
       const B = b.size;
       const seen = b.focusMask.narrow(1, 0, 1).reshape(B, 2);
       const m = b.auxMask.mul(seen.narrow(1, 0, 1)).mul(seen.narrow(1, 1, 1)); // [B, 1]
-      const hand =
-        b.ee && b.eeMask && r.ee
-          ? b.ee.mul(b.eeMask).add(r.ee.detach().mul(b.eeMask.neg().add(1)))
-          : r.ee?.detach();
-      const pred = this.castPrediction(b, b.focus.narrow(1, 0, 1).reshape(B, 4), hand)!;
+      const pred = this.castPrediction(b, b.focus.narrow(1, 0, 1).reshape(B, 4))!;
       const se = pred.sub(b.aux).pow(2).mul(m);
       const k = se.sum().div(m.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
       loss = loss ? loss.add(k) : k;
