@@ -567,11 +567,23 @@ export class PrefixEncoder extends nn.Module {
       const k = se.sum().div(b.auxMask.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);
       loss = loss ? loss.add(k) : k;
     }
-    // The cast read-out learns the camera from labelled pixels (rows with both points in view).
+    // The cast read-out learns the camera from labelled pixels: perception scenes (rows without an
+    // action chunk; in demonstrations the object is often held in the air, where its pixel's ray
+    // does not say where it is) with both points in view.
     if (this.castHead && b.aux && b.auxMask && b.focus && b.focusMask) {
       const B = b.size;
       const seen = b.focusMask.narrow(1, 0, 1).reshape(B, 2);
-      const m = b.auxMask.mul(seen.narrow(1, 0, 1)).mul(seen.narrow(1, 1, 1)); // [B, 1]
+      let m = b.auxMask.mul(seen.narrow(1, 0, 1)).mul(seen.narrow(1, 1, 1)); // [B, 1]
+      if (b.actionMask) {
+        const [, H, A] = b.actionMask.shape;
+        m = m.mul(
+          b.actionMask
+            .reshape(B, H * A)
+            .max(1, true)
+            .neg()
+            .add(1),
+        );
+      }
       const pred = this.castPrediction(b, b.focus.narrow(1, 0, 1).reshape(B, 4))!;
       const se = pred.sub(b.aux).pow(2).mul(m);
       const k = se.sum().div(m.sum().mul(this.cfg.auxDim).clamp(1)).mul(this.cfg.auxWeight);

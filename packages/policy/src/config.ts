@@ -106,11 +106,13 @@ export interface ModelConfig {
   /**
    * The cast read-out: a small MLP that maps where the object and destination are in the first
    * camera's image (u, v each) and which body it is to the auxiliary targets — a learned camera
-   * calibration. It trains on the *labelled* pixels (`observation.focus_uv`, rows where both
-   * points are in view), so the focus heatmaps' mistakes do not bend it; at inference it reads the
-   * heatmaps' peaks. The geometry token and `perceive()` use it. The query token's read-out was
-   * 11.4 cm from the object where the front camera's heatmap peak, cast onto the table, was 3.3 cm
-   * (destination 4.8 vs 1.4 cm; BENCHMARKS.md, seventh stop). Needs the auxiliary task and the focus
+   * calibration. It trains on the *labelled* pixels (`observation.focus_uv`) of perception scenes
+   * (rows without actions, both points in view; in demonstrations the object is often held in the
+   * air), so the focus heatmaps' mistakes do not bend it; at inference it reads the heatmaps' peaks.
+   * The geometry token and `perceive()` use it. On held-out scenes with the arm in demonstration
+   * poses it put the object 5.2 cm (median) from the truth where the query token's read-out was
+   * 11.4 cm off (destination 3.1 vs 4.8 cm); the scenes' camera jitter keeps any one-camera cast
+   * near 3 cm even from exact pixels (BENCHMARKS.md, seventh stop). Needs the auxiliary task and the focus
    * heatmaps (the trainer leaves it off otherwise); not together with `peakReadout`.
    */
   castReadout: boolean;

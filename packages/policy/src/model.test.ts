@@ -497,7 +497,8 @@ describe('VLA models', () => {
       },
     };
     const processor = new Processor(cfg, stats, p0.tokenizer);
-    const arr = processor.collate(samples);
+    // Perception scenes: no action chunk (demonstration rows do not teach the cast, below).
+    const arr = processor.collate(samples.map(({ actions: _, ...rest }) => rest));
     const model = createModel(cfg) as import('./flow-vla.ts').FlowVla;
     const bb = model.backbone;
     const labelUv = (tb: ReturnType<typeof toTensorBatch>) => tb.focus!.narrow(1, 0, 1).reshape(tb.size, 4);
@@ -519,10 +520,16 @@ describe('VLA models', () => {
     const before = err();
     fitAux(model, arr, cfg, 200);
     expect(err()).toBeLessThan(before * 0.1);
-    // A row whose object is out of the first camera's view does not teach it; one in view does.
-    const row = (cam: number[]) =>
-      processor.collate([{ ...samples[0], envState: [9, -9], focusUv: { cam } }]);
+    // A row whose object is out of the first camera's view does not teach it, nor one with an
+    // action chunk (a demonstration frame); a perception scene in view does.
+    const row = (cam: number[], acted = false) => {
+      const { actions, ...scene } = samples[0];
+      return processor.collate([
+        { ...scene, ...(acted ? { actions } : {}), envState: [9, -9], focusUv: { cam } },
+      ]);
+    };
     expect(castGrad(row([-1, -1, 0.9, 0.9]))).toBe(0);
+    expect(castGrad(row([0.2, 0.3, 0.9, 0.9], true))).toBe(0);
     expect(castGrad(row([0.2, 0.3, 0.9, 0.9]))).toBeGreaterThan(0);
     // At inference it reads the first camera's heatmap peaks, and the geometry token reads it.
     scope(() => {
