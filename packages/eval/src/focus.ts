@@ -52,6 +52,8 @@ export interface FocusReport {
   /**
    * For a model trained with focus heatmaps (`model.focusWeight`): where the heatmaps of the body's
    * first camera peak, cast back onto the table plane at the true height, with the same errors.
+   * The cast uses the scene's own camera (jitter included) and true heights, which no model knows:
+   * a bound on what the heatmaps hold, not a read-out a policy could use.
    */
   heatmap?: { camera: string; object: FocusErrorStats; dest: FocusErrorStats };
   /**
