@@ -154,6 +154,61 @@ function squareSamples(
   });
 }
 
+/**
+ * A read-out model (`over`: the read-out option) on 12 square frames whose "table coordinates" are an
+ * affine map of the square's image position; `dest` puts the destination's pixel in view.
+ */
+function readoutFixture(over: Partial<ModelConfig>, seed: number, dest?: [number, number]) {
+  const cfg: ModelConfig = {
+    ...TINY,
+    focusWeight: 1,
+    auxDim: 2,
+    auxWeight: 1,
+    eeDim: 3,
+    eeWeight: 1,
+    ...over,
+  };
+  const { processor: p0 } = tinyData();
+  const samples: RawSample[] = squareSamples(12, new Rng(seed), cfg.horizon).map(({ sample, x0, y0 }) => ({
+    ...sample,
+    state: [0.1, 0.2, 0.3],
+    envState: [0.3 * x0 - 1, 0.5 - 0.2 * y0],
+    ...(dest ? { focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, ...dest] } } : {}),
+    eePos: [0, 0, 1],
+  }));
+  const stats = {
+    ...p0.normStats,
+    bot: {
+      ...p0.normStats.bot,
+      env: computeFeatureStats(
+        samples.map((x) => x.envState!),
+        2,
+      ),
+      ee: computeFeatureStats([[0, 0, 1]], 3),
+    },
+  };
+  const processor = new Processor(cfg, stats, p0.tokenizer);
+  const model = createModel(cfg) as import('./flow-vla.ts').FlowVla;
+  return { cfg, samples, processor, model, bb: model.backbone };
+}
+
+/** On unlabelled frames the action loss reaches the geometry token but not the read-out `head`. */
+function expectTokenReadsWithoutGradient(
+  f: ReturnType<typeof readoutFixture>,
+  head: () => { a: { weight: { grad: import('@robofm/torch').Tensor | null } } },
+): void {
+  f.model.zeroGrad();
+  const noLabels = f.processor.collate(
+    f.samples.map(({ envState: _, eePos: __, focusUv: ___, ...rest }) => rest),
+  );
+  scope(() =>
+    f.model.computeLoss(toTensorBatch(noLabels, f.cfg), Rng.derive(0, 0), new Generator(0)).backward(),
+  );
+  const g = head().a.weight.grad;
+  expect(g === null || g.abs().sum().item() === 0).toBe(true);
+  expect(f.bb.geometry!.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
+}
+
 describe('VLA models', () => {
   it('flow: a tiny model overfits a tiny dataset and samples close to the data', () => {
     const { first, last, model } = fit('flow', 250);
@@ -399,38 +454,9 @@ describe('VLA models', () => {
 
   it('peak read-out: learns the targets from where the heatmaps peak; no gradient reaches the stem through it', () => {
     manualSeed(3);
-    const cfg: ModelConfig = {
-      ...TINY,
-      focusWeight: 1,
-      auxDim: 2,
-      auxWeight: 1,
-      peakReadout: true,
-      eeDim: 3,
-      eeWeight: 1,
-    };
-    const { processor: p0 } = tinyData();
-    const samples: RawSample[] = squareSamples(12, new Rng(7), cfg.horizon).map(({ sample, x0, y0 }) => ({
-      ...sample,
-      state: [0.1, 0.2, 0.3],
-      // "table coordinates": an affine map of the square's image position
-      envState: [0.3 * x0 - 1, 0.5 - 0.2 * y0],
-      eePos: [0, 0, 1],
-    }));
-    const stats = {
-      ...p0.normStats,
-      bot: {
-        ...p0.normStats.bot,
-        env: computeFeatureStats(
-          samples.map((x) => x.envState!),
-          2,
-        ),
-        ee: computeFeatureStats([[0, 0, 1]], 3),
-      },
-    };
-    const processor = new Processor(cfg, stats, p0.tokenizer);
+    const f = readoutFixture({ peakReadout: true }, 7);
+    const { cfg, samples, processor, model, bb } = f;
     const arr = processor.collate(samples);
-    const model = createModel(cfg) as import('./flow-vla.ts').FlowVla;
-    const bb = model.backbone;
     const err = () =>
       scope(() => {
         const tb = toTensorBatch(arr, cfg);
@@ -451,56 +477,17 @@ describe('VLA models', () => {
     expect(stem === null || stem.abs().sum().item() === 0).toBe(true);
     expect(bb.peakHead!.a.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
     // The geometry token reads it (not the query token's read-out), without gradient back into it.
-    model.zeroGrad();
-    const noLabels = processor.collate(
-      samples.map(({ envState: _, eePos: __, focusUv: ___, ...rest }) => rest),
-    );
-    scope(() =>
-      model.computeLoss(toTensorBatch(noLabels, cfg), Rng.derive(0, 0), new Generator(0)).backward(),
-    );
-    const g = bb.peakHead!.a.weight.grad;
-    expect(g === null || g.abs().sum().item() === 0).toBe(true);
-    expect(bb.geometry!.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
+    expectTokenReadsWithoutGradient(f, () => bb.peakHead!);
     // Off without the focus heatmaps, by name.
     expect(() => createModel({ ...cfg, focusWeight: 0 })).toThrow(/model\.peakReadout/);
   });
 
   it('cast read-out: learns the camera from labelled pixels, reads the heatmap peaks at inference', () => {
     manualSeed(5);
-    const cfg: ModelConfig = {
-      ...TINY,
-      focusWeight: 1,
-      auxDim: 2,
-      auxWeight: 1,
-      castReadout: true,
-      eeDim: 3,
-      eeWeight: 1,
-    };
-    const { processor: p0 } = tinyData();
-    const samples: RawSample[] = squareSamples(12, new Rng(8), cfg.horizon).map(({ sample, x0, y0 }) => ({
-      ...sample,
-      state: [0.1, 0.2, 0.3],
-      // "table coordinates": an affine map of the square's image position; the destination in view
-      envState: [0.3 * x0 - 1, 0.5 - 0.2 * y0],
-      focusUv: { cam: [(x0 + 2) / 16, (y0 + 2) / 16, 0.9, 0.9] },
-      eePos: [0, 0, 1],
-    }));
-    const stats = {
-      ...p0.normStats,
-      bot: {
-        ...p0.normStats.bot,
-        env: computeFeatureStats(
-          samples.map((x) => x.envState!),
-          2,
-        ),
-        ee: computeFeatureStats([[0, 0, 1]], 3),
-      },
-    };
-    const processor = new Processor(cfg, stats, p0.tokenizer);
+    const f = readoutFixture({ castReadout: true }, 8, [0.9, 0.9]);
+    const { cfg, samples, processor, model, bb } = f;
     // Perception scenes: no action chunk (demonstration rows do not teach the cast, below).
     const arr = processor.collate(samples.map(({ actions: _, ...rest }) => rest));
-    const model = createModel(cfg) as import('./flow-vla.ts').FlowVla;
-    const bb = model.backbone;
     const labelUv = (tb: ReturnType<typeof toTensorBatch>) => tb.focus!.narrow(1, 0, 1).reshape(tb.size, 4);
     const err = () =>
       scope(() => {
@@ -539,16 +526,7 @@ describe('VLA models', () => {
       const fromPeaks = bb.castPrediction(tb, heatmapPeaks(maps!.heat).narrow(1, 0, 1).reshape(tb.size, 4))!;
       expect(r.cast!.sub(fromPeaks).abs().max().item()).toBe(0);
     });
-    model.zeroGrad();
-    const noLabels = processor.collate(
-      samples.map(({ envState: _, eePos: __, focusUv: ___, ...rest }) => rest),
-    );
-    scope(() =>
-      model.computeLoss(toTensorBatch(noLabels, cfg), Rng.derive(0, 0), new Generator(0)).backward(),
-    );
-    const g = bb.castHead!.a.weight.grad;
-    expect(g === null || g.abs().sum().item() === 0).toBe(true);
-    expect(bb.geometry!.weight.grad!.abs().sum().item()).toBeGreaterThan(0);
+    expectTokenReadsWithoutGradient(f, () => bb.castHead!);
     // Refused by name without the heatmaps or beside the peak read-out.
     expect(() => createModel({ ...cfg, focusWeight: 0 })).toThrow(/model\.castReadout/);
     expect(() => createModel({ ...cfg, peakReadout: true })).toThrow(/model\.castReadout/);
