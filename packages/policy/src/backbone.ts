@@ -32,6 +32,11 @@ export interface Readouts {
   cast?: Tensor;
 }
 
+/** The "where" read-out the action expert and `perceive()` use: cast, else peak, else the query token's. */
+export function whereReadout(r: Readouts): Tensor | undefined {
+  return r.cast ?? r.peak ?? r.aux;
+}
+
 /**
  * What the keypoint head saw, for the auxiliary losses: the expected keypoint positions
  * [B, C·2·KEYPOINT_CHANNELS] and the logits of channels 0–1 (object, destination) over the last
@@ -178,8 +183,8 @@ export class VisionEncoder extends nn.Module {
       x = F.gelu(x);
       levels.push(x);
     }
-    const feat = x;
     const r = x.shape[2];
+    const feat = x;
     if (r !== G) x = F.avgPool2d(x, r / G, { stride: r / G }); // [B·C, ch, G, G]
     const ch = x.shape[1];
     let tokens = this.proj
@@ -449,7 +454,7 @@ export class PrefixEncoder extends nn.Module {
   geometryToken(r: Readouts): Tensor | undefined {
     if (!this.geometry || !r.ee) return undefined;
     const parts = [r.ee.detach()];
-    const where = r.cast ?? r.peak ?? r.aux;
+    const where = whereReadout(r);
     if (where) parts.unshift(where.detach());
     return this.geometry.forward(cat(parts, 1)).unsqueeze(1);
   }
@@ -463,7 +468,7 @@ export class PrefixEncoder extends nn.Module {
     const mix = (label: Tensor | undefined, m: Tensor | undefined, pred: Tensor | undefined) =>
       label && m && pred ? label.mul(m).add(pred.detach().mul(m.neg().add(1))) : pred;
     return {
-      aux: mix(b.aux, b.auxMask, r.cast ?? r.peak ?? r.aux),
+      aux: mix(b.aux, b.auxMask, whereReadout(r)),
       ee: mix(b.ee, b.eeMask, r.ee),
     };
   }

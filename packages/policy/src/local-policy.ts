@@ -1,7 +1,7 @@
 import type { ActionChunk, Observation, Policy, PolicyMetadata } from '@robofm/core';
 import { EMBODIMENTS, ValidationError } from '@robofm/core';
 import { Generator, type Tensor, noGrad, scope } from '@robofm/torch';
-import { heatmapPeak, keypointToUv, toTensorBatch } from './backbone.ts';
+import { heatmapPeak, keypointToUv, toTensorBatch, whereReadout } from './backbone.ts';
 import { type LoadedCheckpoint, demoCheckpointDir, loadCheckpoint } from './checkpoint.ts';
 import { unnormalizeVector } from './normalize.ts';
 import { Processor, type RawSample } from './processor.ts';
@@ -98,9 +98,9 @@ export class LocalPolicy implements Policy {
   /**
    * What the model believes about the scene, per observation, from one backbone pass:
    * - `focus`: its auxiliary read-out (the cast or peak read-out with `model.castReadout` or
-   *   `model.peakReadout`, else the query token's), in the units of the training data's `observation.environment_state` (for sim goal
-   *   tasks: world x/y/z of the named object and of its destination); undefined when the model has
-   *   no auxiliary task;
+   *   `model.peakReadout`, else the query token's), in the units of the training data's
+   *   `observation.environment_state` (for sim goal tasks: world x/y/z of the named object and of
+   *   its destination); undefined when the model has no auxiliary task;
    * - `pixels`: where its focus heatmaps (keypoint channels 0–1, trained with `model.focusWeight`)
    *   peak, camera → [object u, v, destination u, v] in normalized image coordinates (u right,
    *   v down); undefined when the model was not trained with them;
@@ -122,19 +122,13 @@ export class LocalPolicy implements Policy {
         const tb = toTensorBatch(batch, m);
         const bb = this.checkpoint.model.backbone;
         const { prefix, maps } = bb.forward(tb);
+        const r = bb.readouts(prefix, tb, maps, true);
         return {
-          // The read-out the action expert uses: the cast or peak read-out when the model has one.
-          aux:
-            m.auxDim > 0
-              ? (
-                  bb.readouts(prefix, tb, maps, true).cast ??
-                  bb.peakPrediction(tb, maps) ??
-                  bb.auxPrediction(prefix, tb, maps)!
-                ).toFloat32Array()
-              : undefined,
+          // The read-out the action expert uses (the cast or peak read-out when the model has one).
+          aux: m.auxDim > 0 ? whereReadout(r)!.toFloat32Array() : undefined,
           heat: m.focusWeight > 0 ? maps!.heat.toFloat32Array() : undefined,
           kp: m.focusWeight > 0 ? maps!.keypoints.toFloat32Array() : undefined,
-          ee: m.eeDim > 0 ? bb.eePrediction(tb)!.toFloat32Array() : undefined,
+          ee: m.eeDim > 0 ? r.ee!.toFloat32Array() : undefined,
         };
       }),
     );
